@@ -1,0 +1,32 @@
+# Một Cửa: `make run` sets up and serves the demo province; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install bench lint-bpmn clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/motcua init-db
+	$(BIN)/motcua seed-demo
+	$(BIN)/motcua serve --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n auto -q
+
+lint-bpmn: $(STAMP)
+	$(BIN)/motcua validate bpmn
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_deadlines.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,43 @@
+"""The REST API: Flask's application factory with one blueprint per resource."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from motcua.config import Settings, load_settings
+from motcua.db.models import Base
+from motcua.db.session import engine_options
+from motcua.platform import Platform, build_platform
+
+db = SQLAlchemy(model_class=Base)
+
+
+def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=int(settings.limits.get("max_request_bytes", 10 * 1024 * 1024)),
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    db.init_app(app)
+    with app.app_context():
+        platform = build_platform(settings, engine=db.engine, clock=clock)
+    app.extensions["motcua"] = platform
+
+    from api import errors, openapi
+    from api.routes import auth, calendar, dossiers, health, people, procedures, public, tasks
+
+    errors.register(app)
+    for module in (health, auth, people, procedures, dossiers, tasks, calendar, public):
+        app.register_blueprint(module.bp, url_prefix="/api/v1")
+    openapi.register(app)
+    return app
+
+
+def platform_of(app) -> Platform:
+    return app.extensions["motcua"]

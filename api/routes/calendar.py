@@ -1,0 +1,122 @@
+from flask import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.auth import current_actor, platform
+from api.routes import body, query
+from api.schemas.common import StrictSchema
+from motcua.services import calendar_admin
+
+bp = Blueprint("calendar", __name__)
+
+
+class DeadlineQuery(StrictSchema):
+    office = fields.String(load_default=None)
+    start = fields.AwareDateTime(required=True, default_timezone=None)
+    days = fields.Decimal(required=True, validate=validate.Range(min=0, max=3650))
+
+
+class DeadlineSchema(Schema):
+    clock_start = fields.DateTime()
+    due_at = fields.DateTime()
+    calendar = fields.String()
+    explanation = fields.String()
+
+
+class DaysQuery(StrictSchema):
+    office = fields.String(load_default=None)
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+
+
+class DaySchema(Schema):
+    date = fields.Date()
+    working = fields.Boolean()
+    holiday = fields.String()
+    saturday_service = fields.Boolean()
+
+
+class OverrideCreate(StrictSchema):
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("day_off", "working_day")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    office = fields.String(load_default=None, allow_none=True)
+
+
+class OverrideSchema(Schema):
+    id = fields.Integer()
+    date = fields.Date(attribute="day")
+    kind = fields.String()
+    name = fields.String()
+    office_id = fields.Integer(allow_none=True)
+
+
+@bp.get("/calendar/deadline")
+def deadline():
+    """Clock start and due time for a receipt at `start` with `days` working days (public).
+    ---
+    get:
+      tags: [calendar]
+      parameters: [{in: query, schema: DeadlineQuery}]
+      responses:
+        200: {content: {application/json: {schema: DeadlineSchema}}}
+    """
+    q = query(DeadlineQuery)
+    return DeadlineSchema().dump(calendar_admin.deadline(platform(), q["office"], q["start"], q["days"]))
+
+
+@bp.get("/calendar/days")
+def days():
+    """One entry a day: working or not, holiday name, Saturday service (public).
+    ---
+    get:
+      tags: [calendar]
+      parameters: [{in: query, schema: DaysQuery}]
+      responses:
+        200: {content: {application/json: {schema: {type: array, items: DaySchema}}}}
+    """
+    q = query(DaysQuery)
+    return {"days": DaySchema(many=True).dump(calendar_admin.days(platform(), q["office"], q["from_"], q["to"]))}
+
+
+@bp.get("/calendar/overrides")
+def list_overrides():
+    """Days off and working days entered by administrators.
+    ---
+    get:
+      tags: [calendar]
+      responses:
+        200: {content: {application/json: {schema: {type: array, items: OverrideSchema}}}}
+    """
+    current_actor()
+    return {"items": OverrideSchema(many=True).dump(calendar_admin.list_overrides(platform()))}
+
+
+@bp.post("/calendar/overrides")
+def add_override():
+    """Add a day off or working day (admin): open due times are recomputed.
+    ---
+    post:
+      tags: [calendar]
+      requestBody: {content: {application/json: {schema: OverrideCreate}}}
+      responses:
+        201: {description: Đã thêm; recomputed cho biết số hồ sơ đổi hạn}
+    """
+    actor = current_actor()
+    data = body(OverrideCreate)
+    result = calendar_admin.add_override(platform(), actor, day=data["date"], kind=data["kind"],
+                                         name=data["name"], office_code=data["office"])
+    result["date"] = result["date"].isoformat()
+    return result, 201
+
+
+@bp.delete("/calendar/overrides/<int:override_id>")
+def remove_override(override_id):
+    """Remove an override (admin): open due times are recomputed.
+    ---
+    delete:
+      tags: [calendar]
+      parameters: [{in: path, name: override_id, schema: {type: integer}, required: true}]
+      responses:
+        200: {description: Đã xóa}
+    """
+    return calendar_admin.remove_override(platform(), current_actor(), override_id)

@@ -1,0 +1,133 @@
+from flask import Blueprint
+
+from api.auth import current_actor, platform
+from api.routes import body, query
+from api.schemas.common import paged
+from api.schemas.dossiers import (
+    ApologyBody, DossierCreate, DossierQuery, DossierSchema, HistorySchema, OptionalReasonBody, ReasonBody,
+    SupplementBody, SupplementRequest,
+)
+from motcua.services import dossiers
+
+bp = Blueprint("dossiers", __name__)
+
+
+@bp.post("/dossiers")
+def receive():
+    """Receive a dossier at the desk (receiver).
+    ---
+    post:
+      tags: [dossiers]
+      requestBody: {content: {application/json: {schema: DossierCreate}}}
+      responses:
+        201: {content: {application/json: {schema: DossierSchema}}}
+        409: {description: Bộ phận một cửa đang đóng; detail cho biết giờ mở cửa tiếp theo}
+        422: {description: Dữ liệu không hợp lệ}
+    """
+    actor = current_actor()
+    dossier = dossiers.receive(platform(), actor, body(DossierCreate))
+    return DossierSchema().dump(dossiers.get(platform(), actor, dossier.code)), 201
+
+
+@bp.get("/dossiers")
+def list_dossiers():
+    """Dossiers of the user's office.
+    ---
+    get:
+      tags: [dossiers]
+      parameters: [{in: query, schema: DossierQuery}]
+      responses:
+        200: {content: {application/json: {schema: DossierPageSchema}}}
+    """
+    actor = current_actor()
+    q = query(DossierQuery)
+    items, total = dossiers.list_for(platform(), actor, status=q.get("status"), overdue=q.get("overdue"),
+                                     procedure=q.get("procedure"), page=q["page"], per_page=q["per_page"])
+    return paged(DossierSchema, items, total, q["page"], q["per_page"])
+
+
+@bp.get("/dossiers/<code>")
+def get_dossier(code):
+    """One dossier.
+    ---
+    get:
+      tags: [dossiers]
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}]
+      responses:
+        200: {content: {application/json: {schema: DossierSchema}}}
+        404: {description: Không tìm thấy}
+    """
+    return DossierSchema().dump(dossiers.get(platform(), current_actor(), code))
+
+
+@bp.get("/dossiers/<code>/history")
+def history(code):
+    """The dossier's events in order.
+    ---
+    get:
+      tags: [dossiers]
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}]
+      responses:
+        200: {content: {application/json: {schema: HistorySchema}}}
+    """
+    return HistorySchema().dump({"events": dossiers.history_of(platform(), current_actor(), code)})
+
+
+def _action(path, schema, doc_summary):
+    def decorator(fn):
+        fn.__doc__ = f"""{doc_summary}
+        ---
+        post:
+          tags: [dossiers]
+          parameters: [{{in: path, name: code, schema: {{type: string}}, required: true}}]
+          {"requestBody: {content: {application/json: {schema: " + schema.__name__ + "}}}" if schema else ""}
+          responses:
+            200: {{content: {{application/json: {{schema: DossierSchema}}}}}}
+            409: {{description: Trạng thái hồ sơ không cho phép}}
+        """
+        return bp.post(f"/dossiers/<code>/{path}", endpoint=path.replace("-", "_"))(fn)
+    return decorator
+
+
+@_action("supplement-request", SupplementRequest, "Ask the applicant for a supplement: the clock pauses.")
+def supplement_request(code):
+    data = body(SupplementRequest)
+    return DossierSchema().dump(dossiers.request_supplement(platform(), current_actor(), code,
+                                                            data["reason"], data["items"]))
+
+
+@_action("supplement", SupplementBody, "Receive the supplement: the clock resumes and due times move.")
+def supplement(code):
+    data = body(SupplementBody)
+    return DossierSchema().dump(dossiers.supplement(platform(), current_actor(), code,
+                                                    data["documents"], data["data"]))
+
+
+@_action("apology", ApologyBody, "Apologise and set a new appointment date (once).")
+def apology(code):
+    data = body(ApologyBody)
+    return DossierSchema().dump(dossiers.apologise(platform(), current_actor(), code,
+                                                   data["reason"], data["new_due_at"]))
+
+
+@_action("reject", ReasonBody, "Refuse the dossier (form 03).")
+def reject(code):
+    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "rejected",
+                                             body(ReasonBody)["reason"]))
+
+
+@_action("stop", ReasonBody, "Stop handling the dossier.")
+def stop(code):
+    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "stopped",
+                                             body(ReasonBody)["reason"]))
+
+
+@_action("withdraw", OptionalReasonBody, "Withdraw at the applicant's request.")
+def withdraw(code):
+    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "withdrawn",
+                                             body(OptionalReasonBody)["reason"]))
+
+
+@_action("return", None, "Hand the result over to the applicant.")
+def return_result(code):
+    return DossierSchema().dump(dossiers.hand_over(platform(), current_actor(), code))

@@ -1,0 +1,90 @@
+"""The procedure manifest (contract: "manifest"), checked with marshmallow."""
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from engine.problems import Problem
+
+CHANNELS = ("direct", "online", "postal")
+
+
+class DocumentSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    copies = fields.Integer(load_default=1, validate=validate.Range(min=0, max=100))
+
+
+class ManifestSchema(Schema):
+    class Meta:
+        unknown = INCLUDE  # designers may add their own notes (legal_basis, official_code, ...)
+
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", error="Mã thủ tục chỉ gồm chữ, số, '.', '_' hoặc '-' (tối đa 64 ký tự)."))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    field = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    legal_days = fields.Decimal(required=True, as_string=True, validate=validate.Range(min=0, max=365))
+    fee = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), required=True,
+                           validate=validate.Length(min=1))
+    competent_office = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    saturday_service = fields.Boolean(required=True)
+    saturday_hours = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(("morning", "full_day")))
+    boundary_free = fields.Boolean(required=True)
+    process_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    application_form = fields.String(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _channels_unique(self, data, **kwargs):
+        channels = data.get("channels") or []
+        if len(set(channels)) != len(channels):
+            raise ValidationError("Kênh tiếp nhận bị lặp.", "channels")
+
+
+_MESSAGES = {
+    "Missing data for required field.": "Thiếu trường bắt buộc.",
+    "Not a valid string.": "Phải là chuỗi ký tự.",
+    "Not a valid integer.": "Phải là số nguyên.",
+    "Not a valid number.": "Phải là số.",
+    "Not a valid boolean.": "Phải là true hoặc false.",
+    "Not a valid list.": "Phải là danh sách.",
+    "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
+}
+
+
+def _vi(message: str) -> str:
+    if message in _MESSAGES:
+        return _MESSAGES[message]
+    if message.startswith("Must be one of"):
+        return "Giá trị không được phép (" + message.split(":", 1)[-1].strip().rstrip(".") + ")."
+    if message.startswith("Must be greater than or equal") or message.startswith("Must be less than"):
+        return "Giá trị nằm ngoài khoảng cho phép."
+    if message.startswith("Shorter than") or message.startswith("Longer than") or message.startswith("Length must"):
+        return "Độ dài không hợp lệ."
+    return message
+
+
+def _flatten(messages, prefix="") -> list[tuple[str, str]]:
+    out = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            out.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list):
+        for value in messages:
+            out.extend(_flatten(value, prefix))
+    else:
+        out.append((prefix, str(messages)))
+    return out
+
+
+def load_manifest(raw) -> tuple[dict | None, list[Problem]]:
+    if not isinstance(raw, dict):
+        return None, [Problem("manifest phải là một đối tượng (YAML/JSON).")]
+    try:
+        data = ManifestSchema().load(raw)
+    except ValidationError as err:
+        return None, [Problem(f"manifest.{path}: {_vi(msg)}", element=f"manifest.{path}")
+                      for path, msg in _flatten(err.messages)]
+    data["legal_days"] = str(data["legal_days"])
+    data["documents"] = [dict(d) for d in data["documents"]]
+    return data, []

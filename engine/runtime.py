@@ -1,0 +1,125 @@
+"""Running a procedure's workflow in memory: start, ready steps, complete, timers, outcome.
+
+No database here: the service layer loads state, calls these, and saves everything in one
+transaction, so a failed step leaves the stored instance exactly as it was.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine import conventions, sandbox, serializer
+from engine.conventions import StepInfo
+
+
+class StepFailed(Exception):
+    """A script, condition or timer expression failed; the stored instance is untouched."""
+
+    def __init__(self, message: str, element: str | None = None):
+        super().__init__(message)
+        self.element = element
+
+
+@dataclass(frozen=True)
+class ReadyStep:
+    task_id: str
+    step: StepInfo
+
+
+def _engine(functions: dict | None, time_limit: float):
+    return sandbox.make_script_engine(extra_globals=functions or {}, time_limit=time_limit)
+
+
+def _run(action, *args):
+    try:
+        return action(*args)
+    except WorkflowException as err:
+        spec = getattr(getattr(err, "task", None), "task_spec", None)
+        element = getattr(spec, "bpmn_id", None) or getattr(err, "task_spec", None)
+        cause = err.__cause__ or err
+        raise StepFailed(f"Không thực hiện được bước tự động: {cause}", element=str(element) if element else None) from err
+    except sandbox.SandboxError as err:
+        raise StepFailed(str(err)) from err
+
+
+def start(spec_text: str, data: dict, *, functions: dict | None = None, time_limit: float = 1.0) -> BpmnWorkflow:
+    spec, subs = serializer.load_spec(spec_text)
+    workflow = BpmnWorkflow(spec, subs, script_engine=_engine(functions, time_limit))
+    workflow.data.update(data)
+    start_task = workflow.get_tasks(state=TaskState.READY)
+    for task in start_task:
+        task.data.update(data)
+    _run(workflow.do_engine_steps)
+    return workflow
+
+
+def load(state_text: str, spec_text: str, *, functions: dict | None = None, time_limit: float = 1.0) -> BpmnWorkflow:
+    workflow = serializer.load_workflow(state_text, spec_text)
+    workflow.script_engine = _engine(functions, time_limit)
+    return workflow
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    return serializer.dump_workflow(workflow)
+
+
+def ready_steps(workflow: BpmnWorkflow) -> list[ReadyStep]:
+    return [ReadyStep(str(t.id), conventions.step_info(t.task_spec))
+            for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def complete(workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+    task = workflow.get_task_from_id(_uuid(task_id))
+    if task is None or task.state != TaskState.READY:
+        raise LookupError(task_id)
+    task.set_data(**data)
+    _run(task.run)
+    _run(_advance, workflow)
+
+
+def _advance(workflow: BpmnWorkflow) -> None:
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def fire_due_timers(workflow: BpmnWorkflow) -> None:
+    _run(_advance, workflow)
+
+
+def cancel(workflow: BpmnWorkflow) -> None:
+    workflow.cancel()
+
+
+def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
+    """When the earliest waiting timer is due: the scheduler wakes exactly these instances."""
+    due = []
+    for event in workflow.waiting_events():
+        value = getattr(event, "value", None)
+        if event.event_type.endswith("TimerEventDefinition") and value:
+            try:
+                due.append(datetime.fromisoformat(str(value)))
+            except ValueError:
+                continue
+    return min(due) if due else None
+
+
+def outcome(workflow: BpmnWorkflow) -> str | None:
+    """None while running; else `done`, `rejected` or `stopped` from the end event reached."""
+    if not workflow.is_completed():
+        return None
+    reached = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
+    outcomes = {conventions.end_outcome(t.task_spec) for t in reached}
+    for candidate in ("rejected", "stopped"):
+        if candidate in outcomes:
+            return candidate
+    return "done"
+
+
+def _uuid(task_id: str):
+    from uuid import UUID
+    return UUID(str(task_id))

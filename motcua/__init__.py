@@ -1,0 +1,1 @@
+"""Một Cửa: one-stop handling of administrative procedures on BPMN."""

@@ -1,0 +1,261 @@
+"""The `motcua` command (contract: "CLI")."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from motcua.clock import parse_instant
+from motcua.config import ConfigError, load_settings
+
+
+def _platform(ctx):
+    if "platform" not in ctx.obj:
+        from motcua.platform import build_platform
+        ctx.obj["platform"] = build_platform(ctx.obj["settings"])
+    return ctx.obj["platform"]
+
+
+def _engine(ctx):
+    return _platform(ctx).session_factory.kw["bind"]
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Tệp cấu hình (mặc định: config.yaml).")
+@click.pass_context
+def main(ctx, config_path):
+    """Một Cửa: nền tảng xử lý thủ tục hành chính một cửa."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = {"settings": load_settings(config_path)}
+    except ConfigError as err:
+        raise click.ClickException(str(err))
+
+
+@main.command("init-db")
+@click.pass_context
+def init_db(ctx):
+    """Tạo hoặc nâng cấp cơ sở dữ liệu (Alembic)."""
+    from motcua.db.migrate import upgrade
+    upgrade(_engine(ctx))
+    click.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@main.command("seed-demo")
+@click.pass_context
+def seed_demo(ctx):
+    """Nạp tỉnh mẫu: cơ quan, người dùng mỗi vai trò và các thủ tục trong bpmn/."""
+    settings = ctx.obj["settings"]
+    if settings.env == "production":
+        raise click.ClickException("Không nạp dữ liệu mẫu khi MOTCUA_ENV=production.")
+    from motcua.seed import DEMO_PASSWORD, seed_demo as run
+    done = run(_platform(ctx))
+    click.echo(f"Đã nạp {len(done)} mục. Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}")
+
+
+@main.command("create-admin")
+@click.argument("username")
+@click.option("--password", required=True)
+@click.option("--office", "office_code", default="TTPVHCC", show_default=True)
+@click.pass_context
+def create_admin(ctx, username, password, office_code):
+    """Tạo tài khoản quản trị."""
+    from motcua.errors import ServiceError
+    from motcua.services.people import add_office, add_user
+    from sqlalchemy import select
+    from motcua.db.models import Office
+    platform = _platform(ctx)
+    with platform.uow() as uow:
+        try:
+            if uow.session.scalar(select(Office).where(Office.code == office_code)) is None:
+                add_office(uow.session, platform.now(), code=office_code,
+                           name="Trung tâm Phục vụ hành chính công", level="center")
+            add_user(uow.session, platform.now(), username=username, password=password,
+                     full_name="Quản trị hệ thống", office_code=office_code, roles=["admin"])
+        except ServiceError as err:
+            raise click.ClickException(err.detail)
+        uow.commit()
+    click.echo(f"Đã tạo tài khoản quản trị {username}.")
+
+
+def _report_problems(path, problems) -> None:
+    click.echo(f"✗ {path}", err=True)
+    for p in problems:
+        where = ", ".join(x for x in (f"dòng {p.line}" if p.line else "", p.element or "") if x)
+        click.echo(f"    {('[' + where + '] ') if where else ''}{p.message}", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.pass_context
+def validate(ctx, directory):
+    """Kiểm tra một thư mục thủ tục (hoặc thư mục chứa nhiều thủ tục) mà không công bố."""
+    from engine.package import compile_package, load_package_dir, package_dirs
+    from engine.problems import PackageInvalid
+    limits = ctx.obj["settings"].limits
+    failed = 0
+    folders = package_dirs(directory)
+    if not folders:
+        raise click.ClickException(f"Không có thủ tục nào (process.bpmn) trong {directory}.")
+    for folder in folders:
+        try:
+            compiled = compile_package(load_package_dir(folder), max_bytes=int(limits["bpmn_max_bytes"]),
+                                       max_depth=int(limits["bpmn_max_depth"]))
+            click.echo(f"✓ {folder.name}: {compiled.manifest['name']} ({len(compiled.steps)} bước)")
+        except PackageInvalid as err:
+            failed += 1
+            _report_problems(folder, err.problems)
+    if failed:
+        raise click.ClickException(f"{failed}/{len(folders)} thủ tục có lỗi.")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.pass_context
+def publish(ctx, directory):
+    """Công bố thủ tục từ thư mục (mỗi lần nội dung đổi là một phiên bản mới)."""
+    from engine.package import load_package_dir, package_dirs
+    from engine.problems import PackageInvalid
+    from motcua.errors import ServiceError
+    from motcua.services.procedures import compile_or_reject, store_version
+    platform = _platform(ctx)
+    for folder in package_dirs(directory):
+        try:
+            compiled = compile_or_reject(platform, load_package_dir(folder))
+            with platform.uow() as uow:
+                version = store_version(uow.session, compiled, None, platform.now())
+                uow.commit()
+        except PackageInvalid as err:
+            _report_problems(folder, err.problems)
+            raise click.ClickException("Không công bố được.")
+        except ServiceError as err:
+            for p in err.extra.get("problems", []):
+                click.echo(f"    [{p.get('element') or ''}] {p['message']}", err=True)
+            raise click.ClickException(err.detail)
+        click.echo(f"✓ {compiled.manifest['code']} phiên bản {version.version}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx, host, port, threads):
+    """Chạy API (và bộ lập lịch trong cùng tiến trình nếu cấu hình cho phép)."""
+    from waitress import serve as wsgi_serve
+    from api import create_app, platform_of
+    from motcua.db.migrate import upgrade
+    settings = ctx.obj["settings"]
+    app = create_app(settings)
+    platform = platform_of(app)
+    with app.app_context():
+        upgrade(platform.session_factory.kw["bind"])
+    sched = None
+    if settings.section("scheduler").get("in_process", True):
+        from scheduler.runner import build
+        sched = build(platform)
+        sched.start()
+    click.echo(f"Một Cửa đang chạy tại http://{host}:{port}/ (tài liệu API: http://{host}:{port}/api/docs)")
+    try:
+        wsgi_serve(app, host=host, port=port, threads=threads)
+    finally:
+        if sched is not None:
+            sched.shutdown(wait=False)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def scheduler(ctx):
+    """Chạy bộ lập lịch riêng (timer BPMN, theo dõi thời hạn)."""
+    if ctx.invoked_subcommand is None:
+        from scheduler.runner import build
+        click.echo("Bộ lập lịch đang chạy (Ctrl+C để dừng).")
+        build(_platform(ctx), blocking=True).start()
+
+
+@scheduler.command("tick")
+@click.option("--now", "now_text", required=True, help="Thời điểm ISO 8601 chạy các việc đến hạn.")
+@click.pass_context
+def scheduler_tick(ctx, now_text):
+    """Chạy một lần mọi việc đến hạn tại thời điểm đã cho rồi thoát."""
+    from scheduler.jobs import tick
+    try:
+        now = parse_instant(now_text)
+    except ValueError:
+        raise click.BadParameter("cần thời điểm ISO 8601", param_hint="--now")
+    result = tick(_platform(ctx), now)
+    click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@main.group()
+def calendar():
+    """Lịch làm việc và thời hạn."""
+
+
+@calendar.command("deadline")
+@click.option("--office", "office_code", default=None, help="Mã cơ quan (mặc định: giờ làm việc chung).")
+@click.option("--start", "start_text", required=True, help="Thời điểm tiếp nhận, ISO 8601.")
+@click.option("--days", "days_text", required=True, help="Số ngày làm việc (có thể lẻ: 0.5).")
+@click.option("--explain/--no-explain", default=False, help="In thêm giải thích bằng tiếng Việt.")
+@click.pass_context
+def calendar_deadline(ctx, office_code, start_text, days_text, explain):
+    """In clock_start và due_at."""
+    from motcua.errors import ServiceError
+    from motcua.services.calendar_admin import deadline
+    try:
+        start = parse_instant(start_text)
+        days = Decimal(days_text)
+    except (ValueError, InvalidOperation):
+        raise click.BadParameter("--start cần ISO 8601, --days cần một số")
+    try:
+        result = deadline(_platform(ctx), office_code, start, days)
+    except ServiceError as err:
+        raise click.ClickException(err.detail)
+    click.echo(f"clock_start: {result['clock_start'].isoformat()}")
+    click.echo(f"due_at: {result['due_at'].isoformat()}")
+    if explain:
+        click.echo(result["explanation"])
+
+
+@main.group()
+def audit():
+    """Kiểm tra tính toàn vẹn lịch sử hồ sơ."""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx):
+    """Kiểm tra chuỗi băm sự kiện của mọi hồ sơ."""
+    from motcua.services.audit import verify_all
+    result = verify_all(_platform(ctx), progress=True)
+    click.echo(f"Đã kiểm tra {result['checked']} hồ sơ; {len(result['broken'])} hồ sơ có lịch sử bị thay đổi.")
+    for code in result["broken"]:
+        click.echo(f"  ✗ {code}")
+    if result["broken"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("code")
+@click.pass_context
+def replay(ctx, code):
+    """Dựng lại quy trình của hồ sơ từ lịch sử và so với trạng thái đã lưu."""
+    from motcua.errors import ServiceError
+    from motcua.services.audit import audit_dossier
+    try:
+        result = audit_dossier(_platform(ctx), None, code)
+    except ServiceError as err:
+        raise click.ClickException(err.detail)
+    click.echo(json.dumps({"chain_valid": result["chain_valid"], "replay": result["replay"]},
+                          ensure_ascii=False, indent=2, default=str))
+    if not (result["chain_valid"] and result["replay"]["consistent"]):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

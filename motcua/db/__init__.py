@@ -1,0 +1,1 @@
+"""Persistence: the SQLAlchemy models, the unit of work and the migrations."""

@@ -1,0 +1,256 @@
+"""The tables. Plain SQLAlchemy declarative models, so the service layer runs without Flask.
+
+Every schema change goes through a migration in motcua/db/migrations.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from motcua.db.types import Instant, JSONText
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Office(Base):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(32))  # province, department, commune, vertical
+    parent_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    saturday: Mapped[str] = mapped_column(String(16), default="none")
+    # Own office hours {"periods": [["07:30","11:30"],...], "cutoff": "15:00"}; null = the default.
+    hours: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(255))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    roles: Mapped[list] = mapped_column(JSONText)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+    office: Mapped[Office] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    expires_at: Mapped[datetime] = mapped_column(Instant)
+    revoked_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    latest_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    versions: Mapped[list["ProcedureVersion"]] = relationship(
+        back_populates="procedure", order_by="ProcedureVersion.version"
+    )
+
+
+class ProcedureVersion(Base):
+    """One published version; its parsed spec is stored once here, never in each instance."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (UniqueConstraint("procedure_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    process_id: Mapped[str] = mapped_column(String(255))
+    manifest: Mapped[dict] = mapped_column(JSONText)
+    bpmn: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict] = mapped_column(JSONText)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[str] = mapped_column(Text)  # serialized {spec, subprocess_specs}
+    published_at: Mapped[datetime] = mapped_column(Instant)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="versions")
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    receiving_office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    competent_office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    applicant: Mapped[dict] = mapped_column(JSONText)
+    phone4: Mapped[str] = mapped_column(String(4))
+    data: Mapped[dict] = mapped_column(JSONText)
+    documents: Mapped[list] = mapped_column(JSONText)
+    received_at: Mapped[datetime] = mapped_column(Instant)
+    clock_start: Mapped[datetime] = mapped_column(Instant)
+    due_at: Mapped[datetime] = mapped_column(Instant, index=True)
+    due_calendar: Mapped[str] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    supplement_count: Mapped[int] = mapped_column(Integer, default=0)
+    paused_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    apology_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    apology: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
+    receiving_office: Mapped[Office] = relationship(foreign_keys=[receiving_office_id], lazy="joined")
+    competent_office: Mapped[Office] = relationship(foreign_keys=[competent_office_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DossierSequence(Base):
+    """The last sequence number used per office per day: codes without gaps or duplicates."""
+
+    __tablename__ = "dossier_sequences"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class ProcessInstance(Base):
+    """The serialized SpiffWorkflow state of one dossier's process, as text."""
+
+    __tablename__ = "process_instances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_versions.id"))
+    state: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # running, completed, error, cancelled
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_timer_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True, index=True)
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaskRow(Base):
+    """One user task that is or was ready: what the inbox queries, without loading workflows."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_office_state", "office_id", "state"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(500))
+    lane: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    allotment_days: Mapped[str] = mapped_column(String(16))
+    form: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    pause_clock: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16))  # ready, completed, cancelled
+    ready_at: Mapped[datetime] = mapped_column(Instant)
+    due_at: Mapped[datetime] = mapped_column(Instant)
+    due_calendar: Mapped[str] = mapped_column(String(64))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    data: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    office: Mapped[Office] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Event(Base):
+    """Append-only history: per-dossier sequence, hash-linked. No code updates or deletes it."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), nullable=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(Instant)
+    type: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    step: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    data: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CalendarOverride(Base):
+    """A day off or working day announced after the holidays package, for the province or one office."""
+
+    __tablename__ = "calendar_overrides"
+    __table_args__ = (UniqueConstraint("day", "office_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # day_off, working_day
+    name: Mapped[str] = mapped_column(String(255))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class SchedulerState(Base):
+    """What the scheduler last did, read by /health and used to catch up once after downtime."""
+
+    __tablename__ = "scheduler_state"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    owner: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Rating(Base):
+    """The applicant's satisfaction with a returned dossier: one per dossier."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(Instant)

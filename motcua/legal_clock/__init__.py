@@ -1,0 +1,42 @@
+"""The legal clock of the one-stop desk, as plain Python (no Flask, no database).
+
+- ``WorkingCalendar`` / ``Override``: which days are working days (``holidays`` VN + overrides);
+- ``OfficeHours``: working periods, 15:00 cut-off, Saturday service of a desk;
+- ``deadlines``: clock start, due times, working time between instants, pauses, desk opening;
+- ``explain``: the computation told in Vietnamese.
+"""
+
+from .calendar import Override, WorkingCalendar
+from .deadlines import (
+    TZ,
+    add_working_time,
+    clock_start,
+    closing_of,
+    desk_open,
+    due_at,
+    next_opening,
+    shift_for_pause,
+    to_local,
+    working_seconds_between,
+    working_time_between,
+)
+from .explanation import explain
+from .hours import OfficeHours
+
+__all__ = [
+    "TZ",
+    "OfficeHours",
+    "Override",
+    "WorkingCalendar",
+    "add_working_time",
+    "clock_start",
+    "closing_of",
+    "desk_open",
+    "due_at",
+    "explain",
+    "next_opening",
+    "shift_for_pause",
+    "to_local",
+    "working_seconds_between",
+    "working_time_between",
+]

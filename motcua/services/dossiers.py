@@ -1,0 +1,268 @@
+"""Dossier use cases: receipt at the desk, the dossier's actions, and reading it back."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from forms.validation import validate_form_data
+from motcua.access import Actor
+from motcua.clock import parse_instant
+from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
+from motcua.errors import Conflict, DeskClosed, Forbidden, Invalid, NotFound
+from motcua.legal_clock import deadlines
+from motcua.services import history, process
+from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.clockwork import pause, resume
+from motcua.services.procedures import latest_version
+
+OPEN_STATUSES = ("processing", "supplement_requested")
+
+
+def _fmt(at: datetime) -> str:
+    return at.strftime("%H:%M ngày %d/%m/%Y")
+
+
+def desk_hours(settings, office: Office, manifest: dict):
+    """The office's hours, with Saturday service narrowed to what the procedure allows."""
+    hours = hours_for(settings, office)
+    wanted = manifest.get("saturday_hours")
+    if hours.saturday == "full_day" and wanted == "morning":
+        from dataclasses import replace
+        hours = replace(hours, saturday="morning")
+    return hours
+
+
+def next_code(session, office: Office, day) -> str:
+    """`{office code}-{yymmdd}-{sequence}`: the row lock makes the sequence gap- and duplicate-free."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DossierSequence).values(office_id=office.id, day=day, last_seq=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[DossierSequence.office_id, DossierSequence.day],
+        set_={"last_seq": DossierSequence.last_seq + 1},
+    ).returning(DossierSequence.last_seq)
+    seq = session.execute(stmt).scalar_one()
+    return f"{office.code}-{day:%y%m%d}-{seq:04d}"
+
+
+def receive(platform, actor: Actor, request: dict) -> Dossier:
+    actor.require("receiver")
+    now = platform.now()
+    with platform.uow() as uow:
+        session = uow.session
+        version = latest_version(session, request["procedure_code"])
+        manifest = version.manifest
+        receiving = session.get(Office, actor.office_id)
+        competent = session.scalar(select(Office).where(Office.code == manifest["competent_office"]))
+        channel = request["channel"]
+        if channel not in manifest["channels"]:
+            raise Invalid("Thủ tục không tiếp nhận qua kênh này.",
+                          errors={"channel": [f"Thủ tục chỉ tiếp nhận qua: {', '.join(manifest['channels'])}."]})
+        if not (manifest.get("boundary_free") or receiving.id == competent.id or receiving.level == "center"):
+            raise Forbidden(f"Thủ tục «{manifest['name']}» chỉ được tiếp nhận tại {competent.name} "
+                            f"hoặc Trung tâm Phục vụ hành chính công.")
+        cal = calendar_for(session, platform.settings, receiving)
+        hours = desk_hours(platform.settings, receiving, manifest)
+        saturday_ok = bool(manifest.get("saturday_service"))
+        if channel == "direct" and not deadlines.desk_open(cal, hours, now, saturday_service_allowed=saturday_ok):
+            opening = deadlines.next_opening(cal, hours, now, saturday_service_allowed=saturday_ok)
+            raise DeskClosed(f"Bộ phận một cửa đang đóng; mở cửa lại lúc {_fmt(opening)}.",
+                             extra={"next_opening": opening.isoformat()})
+        data = request.get("data") or {}
+        form_key = manifest.get("application_form")
+        if form_key:
+            errors = validate_form_data(version.forms[form_key], data)
+            if errors:
+                raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
+        start = deadlines.clock_start(cal, hours, now)
+        due = deadlines.due_at(cal, hours, start, Decimal(manifest["legal_days"]))
+        applicant = request["applicant"]
+        phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
+        dossier = Dossier(
+            code=next_code(session, receiving, now.date()), procedure_version_id=version.id,
+            status="processing", channel=channel, receiving_office_id=receiving.id,
+            competent_office_id=competent.id, received_by=actor.user_id, applicant=applicant,
+            phone4=phone_digits[-4:], data=data, documents=request.get("documents") or [],
+            received_at=now, clock_start=start, due_at=due, due_calendar=cal.fingerprint,
+            supplement_count=0, overdue=False, apology_required=False)
+        session.add(dossier)
+        session.flush()
+        history.append(session, dossier, "received", at=now, actor=actor.username, data={
+            "procedure_code": manifest["code"], "procedure_version": version.version, "channel": channel,
+            "receiving_office": receiving.code, "competent_office": competent.code,
+            "documents": dossier.documents, "data": data,
+            "clock_start": start.isoformat(), "due_at": due.isoformat(), "calendar": cal.fingerprint})
+        process.start(platform, session, dossier, actor.username)
+        uow.commit()
+        return dossier
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def visible(session, actor: Actor, dossier: Dossier) -> bool:
+    if actor.sees_everything:
+        return True
+    if actor.office_id in (dossier.receiving_office_id, dossier.competent_office_id):
+        return True
+    return session.scalar(select(func.count(TaskRow.id)).where(
+        TaskRow.dossier_id == dossier.id, TaskRow.office_id == actor.office_id)) > 0
+
+
+def load_visible(session, actor: Actor, code: str) -> Dossier:
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not visible(session, actor, dossier):
+        raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+    return dossier
+
+
+def get(platform, actor: Actor, code: str) -> dict:
+    with platform.uow() as uow:
+        return view(uow.session, load_visible(uow.session, actor, code))
+
+
+def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, page=1, per_page=20):
+    from motcua.db.models import Procedure, ProcedureVersion
+    with platform.uow() as uow:
+        session = uow.session
+        query = select(Dossier)
+        if not actor.sees_everything:
+            with_task = select(TaskRow.dossier_id).where(TaskRow.office_id == actor.office_id)
+            query = query.where(or_(Dossier.receiving_office_id == actor.office_id,
+                                    Dossier.competent_office_id == actor.office_id,
+                                    Dossier.id.in_(with_task)))
+        if status:
+            query = query.where(Dossier.status == status)
+        if overdue is not None:
+            query = query.where(Dossier.overdue.is_(overdue))
+        if procedure:
+            query = query.join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id).join(
+                Procedure, Procedure.id == ProcedureVersion.procedure_id).where(Procedure.code == procedure)
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+        return [view(session, d) for d in rows], total
+
+
+def view(session, dossier: Dossier) -> dict:
+    steps = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")
+                            .order_by(TaskRow.ready_at)).all()
+    manifest = dossier.procedure_version.manifest
+    return {
+        "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
+        "procedure_name": manifest["name"], "procedure_version": dossier.procedure_version.version,
+        "channel": dossier.channel, "receiving_office": dossier.receiving_office.code,
+        "competent_office": dossier.competent_office.code, "applicant": dossier.applicant,
+        "data": dossier.data, "documents": dossier.documents,
+        "received_at": dossier.received_at, "clock_start": dossier.clock_start, "due_at": dossier.due_at,
+        "finished_at": dossier.finished_at, "returned_at": dossier.returned_at,
+        "supplement_count": dossier.supplement_count, "paused": dossier.paused_at is not None,
+        "overdue": dossier.overdue, "apology_required": dossier.apology_required, "apology": dossier.apology,
+        "current_steps": [{"task_id": t.id, "name": t.name, "lane": t.lane, "office": t.office.code,
+                           "due_at": t.due_at, "assignee": t.assignee.username if t.assignee else None}
+                          for t in steps],
+        "result": dossier.result,
+    }
+
+
+def history_of(platform, actor: Actor, code: str) -> list:
+    with platform.uow() as uow:
+        dossier = load_visible(uow.session, actor, code)
+        return [{"seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor, "step": e.step, "data": e.data}
+                for e in history.events_of(uow.session, dossier.id)]
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+def _acting(session, actor: Actor, code: str) -> Dossier:
+    """Staff of the receiving or competent office (or holding one of its steps) may act; auditors never."""
+    dossier = load_visible(session, actor, code)
+    if not actor.has("receiver", "specialist", "leader"):
+        raise Forbidden("Tài khoản chỉ được xem, không được thao tác trên hồ sơ.")
+    return dossier
+
+
+def _require_status(dossier: Dossier, *allowed: str) -> None:
+    if dossier.status not in allowed:
+        raise Conflict(f"Hồ sơ đang ở trạng thái «{dossier.status}», không thực hiện được thao tác này.")
+
+
+def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
+    with platform.uow() as uow:
+        dossier = _acting(uow.session, actor, code)
+        _require_status(dossier, "processing")
+        pause(platform, uow.session, dossier, actor.username, reason=reason, items=items, source="api")
+        result = view(uow.session, dossier)
+        uow.commit()
+        return result
+
+
+def supplement(platform, actor: Actor, code: str, documents: list, data: dict | None) -> dict:
+    with platform.uow() as uow:
+        dossier = _acting(uow.session, actor, code)
+        _require_status(dossier, "supplement_requested")
+        dossier.documents = list(dossier.documents or []) + list(documents or [])
+        if data:
+            dossier.data = {**(dossier.data or {}), **data}
+        resume(platform, uow.session, dossier, actor.username, data={"documents": documents, "data": data})
+        result = view(uow.session, dossier)
+        uow.commit()
+        return result
+
+
+def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dict:
+    with platform.uow() as uow:
+        session = uow.session
+        dossier = _acting(session, actor, code)
+        _require_status(dossier, *OPEN_STATUSES)
+        if dossier.apology:
+            raise Conflict("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần.")
+        new_due = parse_instant(new_due_at) if isinstance(new_due_at, str) else new_due_at
+        if new_due <= dossier.due_at:
+            raise Invalid("Ngày hẹn mới phải sau ngày hẹn trả hiện tại.",
+                          errors={"new_due_at": ["Ngày hẹn mới phải sau ngày hẹn trả hiện tại."]})
+        now = platform.now()
+        cal = calendar_for(session, platform.settings, dossier.receiving_office)
+        hours = hours_for(platform.settings, dossier.receiving_office)
+        on_time = deadlines.working_time_between(cal, hours, now, dossier.due_at) >= 1
+        dossier.apology = {"reason": reason, "new_due_at": new_due.isoformat(), "on_time": on_time,
+                           "original_due_at": dossier.due_at.isoformat(), "at": now.isoformat(),
+                           "by": actor.username}
+        dossier.due_at = new_due
+        dossier.apology_required = False
+        dossier.overdue = now > new_due
+        history.append(session, dossier, "apology", at=now, actor=actor.username, data=dossier.apology)
+        result = view(session, dossier)
+        uow.commit()
+        return result
+
+
+def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> dict:
+    """reject / stop / withdraw: the process is cancelled and the dossier closed."""
+    with platform.uow() as uow:
+        session = uow.session
+        dossier = _acting(session, actor, code)
+        _require_status(dossier, *OPEN_STATUSES)
+        process.cancel_open_steps(platform, session, dossier, actor.username)
+        process.finish(platform, session, dossier, status, actor.username, reason=reason)
+        result = view(session, dossier)
+        uow.commit()
+        return result
+
+
+def hand_over(platform, actor: Actor, code: str) -> dict:
+    with platform.uow() as uow:
+        session = uow.session
+        dossier = _acting(session, actor, code)
+        if not actor.has("receiver") or actor.office_id != dossier.receiving_office_id:
+            raise Forbidden("Chỉ bộ phận một cửa nơi tiếp nhận hồ sơ mới trả kết quả.")
+        _require_status(dossier, "done")
+        now = platform.now()
+        dossier.status = "returned"
+        dossier.returned_at = now
+        history.append(session, dossier, "returned", at=now, actor=actor.username)
+        result = view(session, dossier)
+        uow.commit()
+        return result

@@ -1,0 +1,93 @@
+"""Publishing procedures: a new version each time; dossiers keep the version they started on."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.package import CompiledProcedure, ProcedurePackage, compile_package
+from engine.problems import PackageInvalid
+from motcua.access import Actor
+from motcua.db.models import Office, Procedure, ProcedureVersion
+from motcua.errors import NotFound, PackageRejected
+
+
+def compile_or_reject(platform, package: ProcedurePackage) -> CompiledProcedure:
+    limits = platform.limits
+    try:
+        return compile_package(package, max_bytes=int(limits["bpmn_max_bytes"]),
+                               max_depth=int(limits["bpmn_max_depth"]))
+    except PackageInvalid as err:
+        raise PackageRejected("Gói thủ tục có lỗi; xem danh sách problems.",
+                              extra={"problems": [p.to_dict() for p in err.problems]}) from err
+
+
+def validate_procedure(platform, package: ProcedurePackage) -> CompiledProcedure:
+    return compile_or_reject(platform, package)
+
+
+def publish(platform, package: ProcedurePackage, actor: Actor) -> ProcedureVersion:
+    actor.require("designer", "admin")
+    compiled = compile_or_reject(platform, package)
+    with platform.uow() as uow:
+        version = store_version(uow.session, compiled, actor, platform.now())
+        uow.commit()
+        return version
+
+
+def store_version(session, compiled: CompiledProcedure, actor: Actor | None, now) -> ProcedureVersion:
+    """A new version unless the same content is already the latest (publishing is idempotent)."""
+    manifest = compiled.manifest
+    office = session.scalar(select(Office).where(Office.code == manifest["competent_office"]))
+    if office is None:
+        raise PackageRejected("Cơ quan có thẩm quyền không tồn tại.", extra={"problems": [{
+            "element": "manifest.competent_office",
+            "message": f"Không có cơ quan mã «{manifest['competent_office']}».",
+        }]})
+    procedure = session.scalar(select(Procedure).where(Procedure.code == manifest["code"]).with_for_update())
+    if procedure is None:
+        procedure = Procedure(code=manifest["code"], name=manifest["name"], latest_version=0)
+        session.add(procedure)
+        session.flush()
+    else:
+        latest = session.scalar(select(ProcedureVersion).where(
+            ProcedureVersion.procedure_id == procedure.id,
+            ProcedureVersion.version == procedure.latest_version))
+        if latest is not None and latest.content_hash == compiled.content_hash:
+            return latest
+    procedure.latest_version += 1
+    procedure.name = manifest["name"]
+    version = ProcedureVersion(
+        procedure_id=procedure.id, version=procedure.latest_version, process_id=compiled.process_id,
+        manifest=manifest, bpmn=compiled.bpmn, forms=compiled.forms, content_hash=compiled.content_hash,
+        spec=compiled.spec_text, published_at=now, published_by=actor.user_id if actor else None)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def list_procedures(platform, page: int, per_page: int):
+    with platform.uow() as uow:
+        query = select(Procedure).order_by(Procedure.code)
+        total = len(uow.session.scalars(query).all())
+        items = uow.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
+        return [(p, _latest(uow.session, p)) for p in items], total
+
+
+def get_procedure(platform, code: str):
+    with platform.uow() as uow:
+        procedure = uow.session.scalar(select(Procedure).where(Procedure.code == code))
+        if procedure is None:
+            raise NotFound(f"Không có thủ tục mã «{code}».")
+        versions = list(procedure.versions)
+        return procedure, versions
+
+
+def _latest(session, procedure):
+    return session.scalar(select(ProcedureVersion).where(
+        ProcedureVersion.procedure_id == procedure.id, ProcedureVersion.version == procedure.latest_version))
+
+
+def latest_version(session, code: str) -> ProcedureVersion:
+    procedure = session.scalar(select(Procedure).where(Procedure.code == code))
+    if procedure is None:
+        raise NotFound(f"Không có thủ tục mã «{code}».")
+    return _latest(session, procedure)
