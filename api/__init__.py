@@ -30,10 +30,14 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
     app.extensions["motcua"] = platform
 
     from api import errors, openapi
-    from api.routes import auth, calendar, dossiers, health, people, procedures, public, tasks
+    from api.routes import (
+        audit, auth, calendar, documents, dossiers, health, notifications, people, procedures, public, reports,
+        tasks,
+    )
 
     errors.register(app)
-    for module in (health, auth, people, procedures, dossiers, tasks, calendar, public):
+    for module in (health, auth, people, procedures, dossiers, documents, tasks, calendar, public, audit,
+                   notifications, reports):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     openapi.register(app)
     return app

@@ -43,7 +43,7 @@ def _run(action, *args):
         element = getattr(spec, "bpmn_id", None) or getattr(err, "task_spec", None)
         cause = err.__cause__ or err
         raise StepFailed(f"Không thực hiện được bước tự động: {cause}", element=str(element) if element else None) from err
-    except sandbox.SandboxError as err:
+    except sandbox.ScriptError as err:
         raise StepFailed(str(err)) from err
 
 

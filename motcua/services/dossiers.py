@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forms.validation import validate_form_data
-from motcua.access import Actor
+from motcua.access import WORKING_ROLES, Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
 from motcua.errors import Conflict, DeskClosed, Forbidden, Invalid, NotFound
@@ -16,6 +16,7 @@ from motcua.legal_clock import deadlines
 from motcua.services import history, process
 from motcua.services.calendars import calendar_for, hours_for
 from motcua.services.clockwork import pause, resume
+from motcua.services.locking import lock_dossier
 from motcua.services.procedures import latest_version
 
 OPEN_STATUSES = ("processing", "supplement_requested")
@@ -48,12 +49,40 @@ def next_code(session, office: Office, day) -> str:
     return f"{office.code}-{day:%y%m%d}-{seq:04d}"
 
 
+def _procedure_version(session, code: str):
+    """The latest version of the procedure named in the body: an unknown code is invalid content."""
+    try:
+        return latest_version(session, code)
+    except NotFound as err:
+        raise Invalid(err.detail, errors={"procedure_code": [err.detail]}) from err
+
+
+def _documents(manifest: dict, submitted: list) -> list:
+    """The documents received, each with its count (the procedure's, unless given) and digitized flag."""
+    copies = {d.get("name"): d.get("copies", 1) for d in manifest.get("documents") or []}
+    out = []
+    for item in submitted:
+        given = item.get("copies")
+        entry = {"name": item["name"], "copies": given if given is not None else copies.get(item["name"], 1),
+                 "digitized": bool(item.get("digitized"))}
+        out.append(entry)
+    return out
+
+
+def checklist(manifest: dict, documents: list) -> list:
+    """The procedure's required documents, each marked received / digitized from what the desk took."""
+    got = {d.get("name"): d for d in documents or []}
+    return [{"name": d.get("name"), "copies": d.get("copies", 1), "received": d.get("name") in got,
+             "digitized": bool(got.get(d.get("name"), {}).get("digitized"))}
+            for d in manifest.get("documents") or []]
+
+
 def receive(platform, actor: Actor, request: dict) -> Dossier:
     actor.require("receiver")
     now = platform.now()
     with platform.uow() as uow:
         session = uow.session
-        version = latest_version(session, request["procedure_code"])
+        version = _procedure_version(session, request["procedure_code"])
         manifest = version.manifest
         receiving = session.get(Office, actor.office_id)
         competent = session.scalar(select(Office).where(Office.code == manifest["competent_office"]))
@@ -69,8 +98,8 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         saturday_ok = bool(manifest.get("saturday_service"))
         if channel == "direct" and not deadlines.desk_open(cal, hours, now, saturday_service_allowed=saturday_ok):
             opening = deadlines.next_opening(cal, hours, now, saturday_service_allowed=saturday_ok)
-            raise DeskClosed(f"Bộ phận một cửa đang đóng; mở cửa lại lúc {_fmt(opening)}.",
-                             extra={"next_opening": opening.isoformat()})
+            raise DeskClosed(f"Bộ phận một cửa đang đóng; mở cửa lại lúc {_fmt(opening)} "
+                             f"({opening.isoformat()}).", extra={"next_opening": opening.isoformat()})
         data = request.get("data") or {}
         form_key = manifest.get("application_form")
         if form_key:
@@ -85,7 +114,7 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
             code=next_code(session, receiving, now.date()), procedure_version_id=version.id,
             status="processing", channel=channel, receiving_office_id=receiving.id,
             competent_office_id=competent.id, received_by=actor.user_id, applicant=applicant,
-            phone4=phone_digits[-4:], data=data, documents=request.get("documents") or [],
+            phone4=phone_digits[-4:], data=data, documents=_documents(manifest, request.get("documents") or []),
             received_at=now, clock_start=start, due_at=due, due_calendar=cal.fingerprint,
             supplement_count=0, overdue=False, apology_required=False)
         session.add(dossier)
@@ -102,13 +131,22 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
 
 # --- reading ---------------------------------------------------------------------------------
 
+def _office_holds_step(session, office_id, dossier_id, *states) -> bool:
+    query = select(func.count(TaskRow.id)).where(TaskRow.dossier_id == dossier_id, TaskRow.office_id == office_id)
+    if states:
+        query = query.where(TaskRow.state.in_(states))
+    return session.scalar(query) > 0
+
+
 def visible(session, actor: Actor, dossier: Dossier) -> bool:
+    """Own office's dossiers (received, decided or with a step there); admins and auditors: all."""
     if actor.sees_everything:
         return True
+    if actor.office_id is None:
+        return False
     if actor.office_id in (dossier.receiving_office_id, dossier.competent_office_id):
         return True
-    return session.scalar(select(func.count(TaskRow.id)).where(
-        TaskRow.dossier_id == dossier.id, TaskRow.office_id == actor.office_id)) > 0
+    return _office_holds_step(session, actor.office_id, dossier.id)
 
 
 def load_visible(session, actor: Actor, code: str) -> Dossier:
@@ -123,16 +161,25 @@ def get(platform, actor: Actor, code: str) -> dict:
         return view(uow.session, load_visible(uow.session, actor, code))
 
 
-def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, page=1, per_page=20):
+def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, office=None,
+             page=1, per_page=20):
+    """The dossiers the actor may see, newest first; `office` narrows to one office's (as receiving,
+    competent or step office)."""
     from motcua.db.models import Procedure, ProcedureVersion
     with platform.uow() as uow:
         session = uow.session
         query = select(Dossier)
+
+        def of_office(office_id):
+            with_task = select(TaskRow.dossier_id).where(TaskRow.office_id == office_id)
+            return or_(Dossier.receiving_office_id == office_id, Dossier.competent_office_id == office_id,
+                       Dossier.id.in_(with_task))
+
         if not actor.sees_everything:
-            with_task = select(TaskRow.dossier_id).where(TaskRow.office_id == actor.office_id)
-            query = query.where(or_(Dossier.receiving_office_id == actor.office_id,
-                                    Dossier.competent_office_id == actor.office_id,
-                                    Dossier.id.in_(with_task)))
+            query = query.where(of_office(actor.office_id if actor.office_id is not None else -1))
+        if office:
+            office_id = session.scalar(select(Office.id).where(Office.code == office))
+            query = query.where(of_office(office_id if office_id is not None else -1))
         if status:
             query = query.where(Dossier.status == status)
         if overdue is not None:
@@ -148,7 +195,7 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
 
 def view(session, dossier: Dossier) -> dict:
     steps = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")
-                            .order_by(TaskRow.ready_at)).all()
+                            .order_by(TaskRow.ready_at, TaskRow.id)).all()
     manifest = dossier.procedure_version.manifest
     return {
         "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
@@ -156,6 +203,7 @@ def view(session, dossier: Dossier) -> dict:
         "channel": dossier.channel, "receiving_office": dossier.receiving_office.code,
         "competent_office": dossier.competent_office.code, "applicant": dossier.applicant,
         "data": dossier.data, "documents": dossier.documents,
+        "checklist": checklist(manifest, dossier.documents),
         "received_at": dossier.received_at, "clock_start": dossier.clock_start, "due_at": dossier.due_at,
         "finished_at": dossier.finished_at, "returned_at": dossier.returned_at,
         "supplement_count": dossier.supplement_count, "paused": dossier.paused_at is not None,
@@ -176,12 +224,25 @@ def history_of(platform, actor: Actor, code: str) -> list:
 
 # --- actions ---------------------------------------------------------------------------------
 
+def holds(session, actor: Actor, dossier: Dossier) -> bool:
+    """Does the actor's office hold the dossier now (receiving, competent, or a step waiting there)?"""
+    if actor.office_id is None:
+        return False
+    if actor.office_id in (dossier.receiving_office_id, dossier.competent_office_id):
+        return True
+    return _office_holds_step(session, actor.office_id, dossier.id, "ready")
+
+
 def _acting(session, actor: Actor, code: str) -> Dossier:
-    """Staff of the receiving or competent office (or holding one of its steps) may act; auditors never."""
+    """404 if the actor may not see it, 403 if they may see but not act (auditors; offices that no
+    longer hold it; users without a working role); admins act everywhere (motcua/access.py)."""
     dossier = load_visible(session, actor, code)
-    if not actor.has("receiver", "specialist", "leader"):
-        raise Forbidden("Tài khoản chỉ được xem, không được thao tác trên hồ sơ.")
-    return dossier
+    if not actor.acts_everywhere:
+        if not actor.has(*WORKING_ROLES):
+            raise Forbidden("Tài khoản chỉ được xem, không được thao tác trên hồ sơ.")
+        if not holds(session, actor, dossier):
+            raise Forbidden("Cơ quan của tài khoản không còn giữ hồ sơ này nên không thao tác được.")
+    return lock_dossier(session, dossier.id)
 
 
 def _require_status(dossier: Dossier, *allowed: str) -> None:
@@ -190,6 +251,7 @@ def _require_status(dossier: Dossier, *allowed: str) -> None:
 
 
 def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
+    """Form 02: the applicant must add or fix documents; the legal clock stops meanwhile."""
     with platform.uow() as uow:
         dossier = _acting(uow.session, actor, code)
         _require_status(dossier, "processing")
@@ -200,19 +262,31 @@ def request_supplement(platform, actor: Actor, code: str, reason: str, items: li
 
 
 def supplement(platform, actor: Actor, code: str, documents: list, data: dict | None) -> dict:
+    """The supplement arrived: the clock resumes and every due time moves by the paused working time."""
     with platform.uow() as uow:
-        dossier = _acting(uow.session, actor, code)
+        session = uow.session
+        dossier = _acting(session, actor, code)
         _require_status(dossier, "supplement_requested")
-        dossier.documents = list(dossier.documents or []) + list(documents or [])
+        manifest = dossier.procedure_version.manifest
+        added = _documents(manifest, documents or [])
         if data:
-            dossier.data = {**(dossier.data or {}), **data}
-        resume(platform, uow.session, dossier, actor.username, data={"documents": documents, "data": data})
-        result = view(uow.session, dossier)
+            merged = {**(dossier.data or {}), **data}
+            form_key = manifest.get("application_form")
+            if form_key:
+                errors = validate_form_data(dossier.procedure_version.forms[form_key], merged)
+                if errors:
+                    raise Invalid("Tờ khai bổ sung không hợp lệ.",
+                                  errors={f"data.{k}": v for k, v in errors.items()})
+            dossier.data = merged
+        dossier.documents = list(dossier.documents or []) + added
+        resume(platform, session, dossier, actor.username, data={"documents": added, "data": data})
+        result = view(session, dossier)
         uow.commit()
         return result
 
 
 def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dict:
+    """Form 04, at most once: on time when made at least one working day before the due time."""
     with platform.uow() as uow:
         session = uow.session
         dossier = _acting(session, actor, code)
@@ -220,13 +294,13 @@ def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dic
         if dossier.apology:
             raise Conflict("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần.")
         new_due = parse_instant(new_due_at) if isinstance(new_due_at, str) else new_due_at
-        if new_due <= dossier.due_at:
-            raise Invalid("Ngày hẹn mới phải sau ngày hẹn trả hiện tại.",
-                          errors={"new_due_at": ["Ngày hẹn mới phải sau ngày hẹn trả hiện tại."]})
         now = platform.now()
+        if new_due <= dossier.due_at or new_due <= now:
+            message = "Ngày hẹn mới phải sau ngày hẹn trả hiện tại và sau thời điểm hiện tại."
+            raise Invalid(message, errors={"new_due_at": [message]})
         cal = calendar_for(session, platform.settings, dossier.receiving_office)
         hours = hours_for(platform.settings, dossier.receiving_office)
-        on_time = deadlines.working_time_between(cal, hours, now, dossier.due_at) >= 1
+        on_time = now < dossier.due_at and deadlines.working_time_between(cal, hours, now, dossier.due_at) >= 1
         dossier.apology = {"reason": reason, "new_due_at": new_due.isoformat(), "on_time": on_time,
                            "original_due_at": dossier.due_at.isoformat(), "at": now.isoformat(),
                            "by": actor.username}
@@ -240,7 +314,7 @@ def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dic
 
 
 def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> dict:
-    """reject / stop / withdraw: the process is cancelled and the dossier closed."""
+    """reject (form 03) / stop / withdraw: the process is cancelled and the dossier closed."""
     with platform.uow() as uow:
         session = uow.session
         dossier = _acting(session, actor, code)
@@ -253,16 +327,19 @@ def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> d
 
 
 def hand_over(platform, actor: Actor, code: str) -> dict:
+    """The result is handed to the applicant by the desk that received the dossier (or an admin)."""
     with platform.uow() as uow:
         session = uow.session
         dossier = _acting(session, actor, code)
-        if not actor.has("receiver") or actor.office_id != dossier.receiving_office_id:
+        if not actor.acts_everywhere and (
+                not actor.has("receiver") or actor.office_id != dossier.receiving_office_id):
             raise Forbidden("Chỉ bộ phận một cửa nơi tiếp nhận hồ sơ mới trả kết quả.")
         _require_status(dossier, "done")
         now = platform.now()
         dossier.status = "returned"
         dossier.returned_at = now
-        history.append(session, dossier, "returned", at=now, actor=actor.username)
+        history.append(session, dossier, "returned", at=now, actor=actor.username,
+                       data={"on_time": (dossier.finished_at or now) <= dossier.due_at})
         result = view(session, dossier)
         uow.commit()
         return result

@@ -3,26 +3,30 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import runtime
 from engine.runtime import StepFailed
 from forms.validation import validate_form_data
-from motcua.access import Actor
+from motcua.access import WORKING_ROLES, Actor
 from motcua.db.models import Dossier, TaskRow
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
 from motcua.services import history, process
 from motcua.services.clockwork import resume
 from motcua.services.dossiers import view
+from motcua.services.locking import lock_dossier
 
 
 def _may_work(actor: Actor, row: TaskRow) -> bool:
-    return actor.office_id == row.office_id and actor.has(row.role)
+    """A step is worked by whoever holds its lane's role at the step's office (motcua/access.py)."""
+    return actor.office_id is not None and actor.office_id == row.office_id and actor.has(row.role)
 
 
 def _may_see(actor: Actor, row: TaskRow) -> bool:
-    return actor.sees_everything or _may_work(actor, row)
+    """Own office's tasks (read); admins and auditors: every office's."""
+    return actor.sees_everything or (actor.office_id is not None and actor.office_id == row.office_id)
 
 
 def _load(session, actor: Actor, task_id: str) -> TaskRow:
@@ -47,17 +51,40 @@ def task_view(row: TaskRow, dossier: Dossier, *, with_form: bool = False) -> dic
     return out
 
 
-def list_tasks(platform, actor: Actor, scope: str, page: int, per_page: int):
+def _workable_by(actor: Actor):
+    roles = [r for r in WORKING_ROLES if actor.has(r)]
+    if actor.office_id is None or not roles:
+        return false()
+    return and_(TaskRow.office_id == actor.office_id, TaskRow.role.in_(roles))
+
+
+def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: int, *,
+               state: str = "ready", dossier: str | None = None):
+    """The inbox, most urgent first.
+
+    scope=candidate: steps the user may take (their role at their office), nobody has them yet;
+    scope=mine: steps they took; no scope: both. scope=all: every step the user may read (their
+    office's; every office's for admins and auditors, whose default this is).
+    """
     with platform.uow() as uow:
         session = uow.session
-        query = select(TaskRow).where(TaskRow.state == "ready")
+        query = select(TaskRow)
+        if state != "all":
+            query = query.where(TaskRow.state == state)
+        if scope is None and actor.sees_everything and not actor.has(*WORKING_ROLES):
+            scope = "all"
         if scope == "mine":
-            query = query.where(TaskRow.assignee_id == actor.user_id)
+            query = query.where(_workable_by(actor), TaskRow.assignee_id == actor.user_id)
+        elif scope == "candidate":
+            query = query.where(_workable_by(actor), TaskRow.assignee_id.is_(None))
+        elif scope == "all":
+            if not actor.sees_everything:
+                query = query.where(TaskRow.office_id == (actor.office_id if actor.office_id is not None else -1))
         else:
-            roles = [r for r in ("receiver", "specialist", "leader") if actor.has(r)]
-            query = query.where(TaskRow.office_id == actor.office_id, TaskRow.role.in_(roles))
-            if scope == "candidate":
-                query = query.where(TaskRow.assignee_id.is_(None))
+            query = query.where(_workable_by(actor), or_(TaskRow.assignee_id.is_(None),
+                                                         TaskRow.assignee_id == actor.user_id))
+        if dossier:
+            query = query.join(Dossier, Dossier.id == TaskRow.dossier_id).where(Dossier.code == dossier)
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(TaskRow.due_at, TaskRow.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
@@ -74,6 +101,11 @@ def _workable(session, actor: Actor, task_id: str) -> TaskRow:
     row = _load(session, actor, task_id)
     if not _may_work(actor, row):
         raise Forbidden("Công việc này không thuộc vai trò của tài khoản tại cơ quan.")
+    # Lock the dossier, then the task (always in that order): a concurrent change to the same
+    # dossier waits here and then sees the state it left, instead of racing it.
+    lock_dossier(session, row.dossier_id)
+    row = session.scalar(select(TaskRow).where(TaskRow.id == row.id)
+                         .with_for_update(of=TaskRow).execution_options(populate_existing=True))
     if row.state != "ready":
         raise Conflict("Công việc đã được xử lý hoặc không còn chờ xử lý.")
     return row
@@ -84,7 +116,7 @@ def _conflicts():
     """A concurrent change to the same task or dossier row surfaces as a 409, never a double step."""
     try:
         yield
-    except StaleDataError as err:
+    except (StaleDataError, IntegrityError) as err:
         raise Conflict("Công việc vừa được người khác cập nhật; hãy tải lại.") from err
 
 

@@ -1,17 +1,22 @@
 """Publishing procedures: a new version each time; dossiers keep the version they started on."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.package import CompiledProcedure, ProcedurePackage, compile_package
 from engine.problems import PackageInvalid
 from motcua.access import Actor
 from motcua.db.models import Office, Procedure, ProcedureVersion
-from motcua.errors import NotFound, PackageRejected
+from motcua.errors import Conflict, NotFound, PackageRejected, TooLarge
 
 
 def compile_or_reject(platform, package: ProcedurePackage) -> CompiledProcedure:
     limits = platform.limits
+    size, limit = len(package.bpmn or b""), int(limits["bpmn_max_bytes"])
+    if size > limit:
+        raise TooLarge(f"Tệp BPMN ({size} byte) vượt quá giới hạn {limit} byte.", extra={"problems": [{
+            "element": "bpmn", "message": f"Tệp BPMN vượt quá giới hạn {limit // 1024} KB."}]})
     try:
         return compile_package(package, max_bytes=int(limits["bpmn_max_bytes"]),
                                max_depth=int(limits["bpmn_max_depth"]))
@@ -28,8 +33,11 @@ def publish(platform, package: ProcedurePackage, actor: Actor) -> ProcedureVersi
     actor.require("designer", "admin")
     compiled = compile_or_reject(platform, package)
     with platform.uow() as uow:
-        version = store_version(uow.session, compiled, actor, platform.now())
-        uow.commit()
+        try:
+            version = store_version(uow.session, compiled, actor, platform.now())
+            uow.commit()
+        except IntegrityError as err:  # two first publications of one code at once: one wins
+            raise Conflict("Thủ tục đang được công bố đồng thời bởi người khác; hãy thử lại.") from err
         return version
 
 
@@ -67,7 +75,7 @@ def store_version(session, compiled: CompiledProcedure, actor: Actor | None, now
 def list_procedures(platform, page: int, per_page: int):
     with platform.uow() as uow:
         query = select(Procedure).order_by(Procedure.code)
-        total = len(uow.session.scalars(query).all())
+        total = uow.session.scalar(select(func.count(Procedure.id)))
         items = uow.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
         return [(p, _latest(uow.session, p)) for p in items], total
 
