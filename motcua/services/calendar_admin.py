@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Office, TaskRow
+from motcua.db.models import CalendarOverride, Dossier, Event, Office, ProcedureVersion, TaskRow
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
@@ -103,53 +103,103 @@ def remove_override(platform, actor: Actor, override_id: int) -> dict:
         return {"id": override_id, "recomputed": moved}
 
 
-def _pauses(session, dossier: Dossier) -> list[tuple]:
+def _pauses(session, dossier_ids) -> dict[int, list[tuple]]:
+    """Pause intervals (paused_from, resumed_at) per dossier, from the 'supplemented' events."""
     from motcua.clock import parse_instant
-    out = []
-    for ev in history.events_of(session, dossier.id):
-        if ev.type == "supplemented" and ev.data and ev.data.get("paused_from"):
-            out.append((parse_instant(ev.data["paused_from"]), ev.at))
+    out: dict[int, list[tuple]] = {}
+    ids = list(dossier_ids)
+    for i in range(0, len(ids), 500):
+        for ev in session.scalars(select(Event).where(Event.dossier_id.in_(ids[i:i + 500]),
+                                                      Event.type == "supplemented").order_by(Event.seq)):
+            if ev.data and ev.data.get("paused_from"):
+                out.setdefault(ev.dossier_id, []).append((parse_instant(ev.data["paused_from"]), ev.at))
     return out
 
 
+class _Clocks:
+    """The calendar and hours of each office, looked up once per recomputation."""
+
+    def __init__(self, session, settings):
+        self.session, self.settings, self._by_office = session, settings, {}
+
+    def __call__(self, office_id):
+        if office_id not in self._by_office:
+            office = self.session.get(Office, office_id)
+            self._by_office[office_id] = (calendar_for(self.session, self.settings, office),
+                                          hours_for(self.settings, office))
+        return self._by_office[office_id]
+
+
 def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict) -> int:
-    """Due times of open dossiers and steps computed with an older calendar are computed again."""
-    settings = platform.settings
-    moved = 0
-    history.append(session, None, "calendar_changed", at=platform.now(), actor=actor_name, data=reason)
-    for dossier in session.scalars(select(Dossier).where(Dossier.status.in_(OPEN))):
-        cal = calendar_for(session, settings, dossier.receiving_office)
-        hours = hours_for(settings, dossier.receiving_office)
-        pauses = _pauses(session, dossier)
-        changes = {}
-        if dossier.due_calendar != cal.fingerprint and not dossier.apology:
-            legal_days = Decimal(dossier.procedure_version.manifest["legal_days"])
-            start = deadlines.clock_start(cal, hours, dossier.received_at)
-            due = deadlines.due_at(cal, hours, start, legal_days)
-            for paused_from, resumed in pauses:
-                due = deadlines.shift_for_pause(cal, hours, due, paused_from, resumed)
-            if (start, due) != (dossier.clock_start, dossier.due_at):
-                changes["dossier"] = {"old_due_at": dossier.due_at.isoformat(), "due_at": due.isoformat()}
-            dossier.clock_start, dossier.due_at = start, due
-            dossier.due_calendar = cal.fingerprint
-        steps = []
-        for row in session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")):
-            row_cal = calendar_for(session, settings, row.office)
-            if row.due_calendar == row_cal.fingerprint:
-                continue
-            row_hours = hours_for(settings, row.office)
-            due = deadlines.due_at(row_cal, row_hours, deadlines.clock_start(row_cal, row_hours, row.ready_at),
-                                   Decimal(row.allotment_days))
-            for paused_from, resumed in pauses:
-                if resumed > row.ready_at:
-                    due = deadlines.shift_for_pause(row_cal, row_hours, due, max(paused_from, row.ready_at), resumed)
-            if due != row.due_at:
-                steps.append({"task_id": row.id, "old_due_at": row.due_at.isoformat(), "due_at": due.isoformat()})
-            row.due_at, row.due_calendar = due, row_cal.fingerprint
-        if steps:
-            changes["steps"] = steps
-        if changes:
-            moved += 1
-            history.append(session, dossier, "due_recomputed", at=platform.now(), actor=actor_name,
-                           data={**changes, "calendar": cal.fingerprint, "reason": reason})
-    return moved
+    """Due times of open dossiers and steps computed with an older calendar are computed again.
+
+    Reads plain rows and writes in bulk: an override for the whole province touches every open
+    dossier (100k in a large province), so this path avoids loading ORM objects it does not change.
+    """
+    now = platform.now()
+    clocks = _Clocks(session, platform.settings)
+    history.append(session, None, "calendar_changed", at=now, actor=actor_name, data=reason)
+    legal_days = {pv_id: Decimal(m["legal_days"]) for pv_id, m in session.execute(
+        select(ProcedureVersion.id, ProcedureVersion.manifest))}
+    rows = session.execute(select(
+        Dossier.id, Dossier.receiving_office_id, Dossier.procedure_version_id, Dossier.received_at,
+        Dossier.clock_start, Dossier.due_at, Dossier.due_calendar, Dossier.supplement_count, Dossier.apology,
+        Dossier.last_event_seq, Dossier.last_event_hash,
+    ).where(Dossier.status.in_(OPEN))).all()
+    steps = session.execute(select(
+        TaskRow.id, TaskRow.dossier_id, TaskRow.office_id, TaskRow.ready_at, TaskRow.due_at, TaskRow.due_calendar,
+        TaskRow.allotment_days).where(TaskRow.state == "ready")).all()
+    pauses = _pauses(session, [r.id for r in rows if r.supplement_count])
+
+    changes: dict[int, dict] = {}
+    dossier_updates, fingerprints = [], {}
+    for r in rows:
+        cal, hours = clocks(r.receiving_office_id)
+        fingerprints[r.id] = cal.fingerprint
+        if r.due_calendar == cal.fingerprint or r.apology:
+            continue
+        start = deadlines.clock_start(cal, hours, r.received_at)
+        due = deadlines.due_at(cal, hours, start, legal_days[r.procedure_version_id])
+        for paused_from, resumed in pauses.get(r.id, ()):
+            due = deadlines.shift_for_pause(cal, hours, due, paused_from, resumed)
+        dossier_updates.append({"b_id": r.id, "b_start": start, "b_due": due, "b_cal": cal.fingerprint})
+        if due != r.due_at:
+            changes.setdefault(r.id, {})["dossier"] = {"old_due_at": r.due_at.isoformat(), "due_at": due.isoformat()}
+
+    open_ids = set(fingerprints)
+    step_updates = []
+    for t in steps:
+        if t.dossier_id not in open_ids:
+            continue
+        cal, hours = clocks(t.office_id)
+        if t.due_calendar == cal.fingerprint:
+            continue
+        due = deadlines.due_at(cal, hours, deadlines.clock_start(cal, hours, t.ready_at), Decimal(t.allotment_days))
+        for paused_from, resumed in pauses.get(t.dossier_id, ()):
+            if resumed > t.ready_at:
+                due = deadlines.shift_for_pause(cal, hours, due, max(paused_from, t.ready_at), resumed)
+        step_updates.append({"b_id": t.id, "b_due": due, "b_cal": cal.fingerprint})
+        if due != t.due_at:
+            changes.setdefault(t.dossier_id, {}).setdefault("steps", []).append(
+                {"task_id": t.id, "old_due_at": t.due_at.isoformat(), "due_at": due.isoformat()})
+
+    _bulk_update(session, Dossier, dossier_updates, {"clock_start": "b_start", "due_at": "b_due",
+                                                     "due_calendar": "b_cal"})
+    _bulk_update(session, TaskRow, step_updates, {"due_at": "b_due", "due_calendar": "b_cal"})
+    heads = {r.id: (r.last_event_seq, r.last_event_hash) for r in rows}
+    history.append_many(session, [
+        (d_id, *heads[d_id], {**change, "calendar": fingerprints[d_id], "reason": reason})
+        for d_id, change in changes.items()], "due_recomputed", at=now, actor=actor_name)
+    session.expire_all()
+    return len(changes)
+
+
+def _bulk_update(session, model, params: list[dict], columns: dict) -> None:
+    """One executemany UPDATE; the row's version counter moves so concurrent writers notice."""
+    if not params:
+        return
+    table = model.__table__
+    stmt = (update(table).where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(key, type_=table.c[name].type) for name, key in columns.items()}
+                    | {"version": table.c.version + 1}))
+    session.connection().execute(stmt, params)
