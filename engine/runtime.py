@@ -55,6 +55,7 @@ def start(spec_text: str, data: dict, *, functions: dict | None = None, time_lim
     for task in start_task:
         task.data.update(data)
     _run(workflow.do_engine_steps)
+    _checkpoint(workflow)
     return workflow
 
 
@@ -65,7 +66,21 @@ def load(state_text: str, spec_text: str, *, functions: dict | None = None, time
 
 
 def dump(workflow: BpmnWorkflow) -> str:
+    """The state to store; reuses the text `_checkpoint` already produced for this change."""
+    state = getattr(workflow, "_motcua_state", None)
+    if state is not None:
+        del workflow._motcua_state
+        return state
     return serializer.dump_workflow(workflow)
+
+
+def _checkpoint(workflow: BpmnWorkflow) -> None:
+    """Serialize now, so data a script left that cannot be stored (a lambda, a generator) fails
+    this step cleanly instead of the save that follows."""
+    try:
+        workflow._motcua_state = serializer.dump_workflow(workflow)
+    except (TypeError, ValueError) as err:
+        raise StepFailed(f"Dữ liệu của quy trình không lưu được (giá trị không phải JSON): {err}") from err
 
 
 def ready_steps(workflow: BpmnWorkflow) -> list[ReadyStep]:
@@ -80,6 +95,7 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
     task.set_data(**data)
     _run(task.run)
     _run(_advance, workflow)
+    _checkpoint(workflow)
 
 
 def _advance(workflow: BpmnWorkflow) -> None:
@@ -89,6 +105,7 @@ def _advance(workflow: BpmnWorkflow) -> None:
 
 def fire_due_timers(workflow: BpmnWorkflow) -> None:
     _run(_advance, workflow)
+    _checkpoint(workflow)
 
 
 def cancel(workflow: BpmnWorkflow) -> None:

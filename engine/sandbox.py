@@ -9,9 +9,12 @@ policy and run with guarded builtins and a time limit:
 - `**`, `*`, `+`, `<<` and `%` go through guards that refuse results too large to be sensible
   (huge integers, sequences and strings beyond `MAX_SEQUENCE`); constant bombs such as `9**9**9`
   or `"a" * 10**9` are refused when the script is compiled (so at publish time already);
-- `range()` is capped at `MAX_RANGE` items;
-- a trace function on the executing thread stops the script once `time_limit` seconds have passed
-  (`ScriptTimeout`); the previous trace function (coverage, debugger) is restored afterwards.
+- `range()` is capped at `MAX_RANGE` items, and one run may create at most `MAX_ALLOCATION`
+  items/characters through these guards (loop iterations count too);
+- the time limit: the compiler inserts a `_tick_()` call into every loop iteration, comprehension
+  item, function and lambda; it raises once `time_limit` seconds have passed (`ScriptTimeout`).
+  This touches no trace function (coverage and debuggers keep theirs), costs one call per
+  iteration, and the exception it raises is a BaseException that scripts cannot catch.
 
 A script task runs on a deep copy of the task data, which replaces the task data only when the
 script succeeds: a failed or stopped script leaves the task data as it was.
@@ -19,8 +22,8 @@ script succeeds: a failed or stopped script leaves the task data as it was.
 Errors reach SpiffWorkflow as `ScriptError` subclasses with a Vietnamese message; SpiffWorkflow
 wraps them in `WorkflowTaskException` and marks the task ERROR.
 
-What this cannot do in-process: stop a single long-running C-level operation (the time limit is
-checked between Python lines and calls) or bound memory in general (e.g. `str()` of a list that
+What this cannot do in-process: stop a single long-running C-level operation (the deadline is
+checked between iterations and calls) or bound memory in general (e.g. `str()` of a list that
 references one big list a million times). Run workers with OS limits (RLIMIT_AS / a hard timeout)
 for that.
 """
@@ -32,8 +35,8 @@ import functools
 import math
 import operator
 import re
-import sys
 import textwrap
+import threading
 import time
 from typing import Literal
 
@@ -53,6 +56,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 MAX_RANGE = 1_000_000          # items in one range()
 MAX_SEQUENCE = 1_000_000       # items/characters produced by one repetition, concatenation, padding
 MAX_INT_BITS = 100_000         # bits of an integer produced by **, * or << (about 30,000 digits)
+MAX_ALLOCATION = 10_000_000    # per run: items/characters made by guarded operations, plus iterations
 FILENAME = "<string>"          # SpiffWorkflow looks for this name in tracebacks to find the line
 
 
@@ -75,8 +79,9 @@ class ScriptTimeout(ScriptError):
 
 
 class _Deadline(BaseException):
-    """Raised by the trace function. A BaseException, so that `except Exception` in a script
-    cannot catch it (bare `except:` and `finally:` are refused at compile time)."""
+    """Raised by `_tick_()` past the deadline. A BaseException, so that `except Exception` in a
+    script cannot catch it (bare `except:` and `finally:` are refused at compile time, and the
+    BaseException names are not among the script's builtins)."""
 
 
 # --------------------------------------------------------------------------- guards
@@ -90,10 +95,26 @@ def _check_int_bits(bits: float):
         _refuse(f"Phép tính tạo ra số quá lớn (vượt quá {MAX_INT_BITS:,} bit).".replace(",", "."))
 
 
+# The running script's deadline and allocation budget, per thread (set by RestrictedEnvironment._run;
+# absent outside a run, e.g. when constants are folded at compile time).
+_state = threading.local()
+
+
+def _spend(units: int):
+    budget = getattr(_state, "budget", None)
+    if budget is not None:
+        budget -= units
+        if budget < 0:
+            _refuse("Kịch bản tạo ra quá nhiều dữ liệu hoặc lặp quá nhiều lần.")
+        _state.budget = budget
+
+
 def _check_length(length: int):
     if length > MAX_SEQUENCE:
         _refuse(f"Phép tính tạo ra chuỗi hoặc danh sách quá dài (vượt quá {MAX_SEQUENCE:,} phần tử)."
                 .replace(",", "."))
+    if length > 0:
+        _spend(length)
 
 
 def _is_int(value) -> bool:
@@ -163,6 +184,7 @@ def guarded_range(*args):
         size = MAX_RANGE + 1
     if size > MAX_RANGE:
         _refuse(f"range() quá lớn (tối đa {MAX_RANGE:,} phần tử).".replace(",", "."))
+    _spend(size)
     return result
 
 
@@ -198,12 +220,15 @@ def _guard_join(separator):
     return join
 
 
+_DENIED_ATTRIBUTES = frozenset({"mro"})  # the way from any class to `object` without "_" names
 _WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
 
 
 def guarded_getattr(obj, name, default=raise_):
     # RestrictedPython's safer_getattr (no "_" names, no str.format, no frame/traceback
     # attributes); a missing attribute raises AttributeError instead of returning None.
+    if name in _DENIED_ATTRIBUTES:
+        _refuse(f"Không được truy cập thuộc tính «{name}».")
     value = safer_getattr(obj, name, default)
     if isinstance(obj, (str, bytes)):
         if name in _WIDTH_METHODS:
@@ -221,6 +246,17 @@ def guarded_getitem(obj, key):
 
 def guarded_getiter(obj):
     return obj
+
+
+def loop_tick():
+    """Called on every loop iteration and function entry (see `MotcuaPolicy`): stops the
+    script once its deadline has passed. Raises again at every later tick, should the script
+    somehow survive the first one."""
+    deadline = getattr(_state, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise _Deadline()
+    _spend(1)
+    return True
 
 
 def guarded_apply(func, *args, **kwargs):
@@ -279,6 +315,7 @@ GUARDS = {
     "_inplacevar_": guarded_inplacevar,
     "_print_": PrintCollector,
     "_apply_": guarded_apply,
+    "_tick_": loop_tick,
     "_pow_": guarded_pow,
     "_mul_": guarded_mul,
     "_lshift_": guarded_lshift,
@@ -334,6 +371,42 @@ class MotcuaPolicy(RestrictingNodeTransformer):
                     self.error(node, "Độ rộng định dạng trong f-string quá lớn.")
         return self.node_contents_visit(node)
 
+    # The time limit: every loop iteration, comprehension item and function call (so recursion
+    # too) calls `_tick_()`, which checks the deadline. Without loops and calls, a script runs in
+    # time proportional to its length. (A trace function would be slower, would be unset by the
+    # first exception it raises, and sees no line events in `while True: pass` on CPython 3.11.)
+    @staticmethod
+    def _tick(node):
+        call = ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[])
+        ast.copy_location(call, node)
+        return ast.fix_missing_locations(call)
+
+    def visit_While(self, node):
+        node = super().visit_While(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(self._tick(node)), node))
+        return node
+
+    def visit_For(self, node):
+        node = super().visit_For(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(self._tick(node)), node))
+        return node
+
+    def visit_comprehension(self, node):
+        node = super().visit_comprehension(node)
+        node.ifs.insert(0, self._tick(node.iter))
+        return node
+
+    def visit_FunctionDef(self, node):
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, ast.copy_location(ast.Expr(self._tick(node)), node))
+        return node
+
+    def visit_Lambda(self, node):
+        node = super().visit_Lambda(node)
+        body = ast.BoolOp(op=ast.And(), values=[self._tick(node.body), node.body])
+        node.body = ast.fix_missing_locations(ast.copy_location(body, node.body))
+        return node
+
     def visit_BinOp(self, node):
         self._fold(node)  # refuses constant bombs such as 9**9**9
         node = self.node_contents_visit(node)
@@ -387,7 +460,9 @@ def _compile(source: str, mode: str):
         result = compiler(source, FILENAME, policy=MotcuaPolicy)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:  # e.g. NUL bytes, absurd nesting
         return None, (f"{type(err).__name__}: {err}",)
-    errors = tuple(dict.fromkeys(result.errors))  # de-duplicated, in order
+    errors = tuple(dict.fromkeys(  # de-duplicated, in order; "Line 3: …" → "Dòng 3: …"
+        re.sub(r"^Line (\d+|None): ", lambda m: f"Dòng {m.group(1)}: " if m.group(1) != "None" else "",
+               error) for error in result.errors))
     return (None if errors else result.code), errors
 
 
@@ -489,23 +564,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     # running ---------------------------------------------------------------------------
 
     def _run(self, code, namespace: dict, mode: str):
-        deadline = time.monotonic() + self.time_limit
-        clock = time.monotonic
-
-        def tracer(frame, event, arg):
-            if clock() > deadline:
-                raise _Deadline()
-            return tracer
-
-        previous = sys.gettrace()
-        sys.settrace(tracer)
+        saved = (getattr(_state, "deadline", None), getattr(_state, "budget", None))
+        _state.deadline = time.monotonic() + self.time_limit
+        _state.budget = MAX_ALLOCATION
         try:
             if mode == "eval":
                 return eval(code, namespace)
             exec(code, namespace)
             return None
         except _Deadline:
-            sys.settrace(previous)
             what = "Biểu thức" if mode == "eval" else "Kịch bản"
             raise ScriptTimeout(f"{what} chạy quá thời gian cho phép ({self.time_limit:g} giây) "
                                 "và đã bị dừng.") from None
@@ -519,7 +586,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             raise ScriptError(f"Lỗi khi {what}{where}: {type(err).__name__}: {err}",
                               line=line).with_traceback(err.__traceback__) from err
         finally:
-            sys.settrace(previous)
+            _state.deadline, _state.budget = saved
 
 
 def make_script_engine(extra_globals: dict | None = None, time_limit: float = 1.0) -> PythonScriptEngine:

@@ -38,6 +38,7 @@ _NS_PREFIXES = {
     SPIFF_NS: "spiffworkflow",
 }
 _ALLOWED_ENCODINGS = {"utf-8", "utf8", "us-ascii", "ascii"}
+_LIBXML_MAX_DEPTH = 256
 
 
 # --------------------------------------------------------------------------- sizes and messages
@@ -112,7 +113,12 @@ def _new_parser() -> etree.XMLParser:
 
 
 def parse_bpmn(data: bytes, *, max_bytes: int, max_depth: int) -> etree._ElementTree:
-    """Parse an uploaded BPMN document safely; raise `PackageInvalid` when it is refused."""
+    """Parse an uploaded BPMN document safely; raise `PackageInvalid` when it is refused.
+
+    `max_bytes`: the largest accepted input; `max_depth`: the deepest element nesting (the root
+    element is at depth 1). Comments and processing instructions are dropped; line numbers
+    (`element.sourceline`) are those of the input.
+    """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
@@ -130,9 +136,10 @@ def parse_bpmn(data: bytes, *, max_bytes: int, max_depth: int) -> etree._Element
         root = etree.fromstring(data, _new_parser())
     except etree.XMLSyntaxError as err:
         message = err.msg or str(err)
-        if "Excessive depth" in message:
+        if "Excessive depth" in message:  # libxml2 stops at 256 levels without huge_tree
+            limit = min(max_depth, _LIBXML_MAX_DEPTH)
             raise PackageInvalid([Problem(
-                f"Tệp BPMN lồng nhau quá sâu (tối đa {max_depth} cấp).", line=err.lineno)]) from None
+                f"Tệp BPMN lồng nhau quá sâu (tối đa {limit} cấp).", line=err.lineno)]) from None
         if "amplification" in message or "Detected an entity reference loop" in message:
             raise PackageInvalid([_doctype_problem(err.lineno)]) from None
         # lxml appends ", line N, column M" to the message; the line is reported separately.

@@ -36,6 +36,7 @@ def test_escaping_scripts_are_refused_at_publish(login, people, script):
     "while True:\n    pass",
     "x = open('/etc/passwd').read()",
     "x = getattr(fee_per_copy, '__class__')",  # passes the compiler, stopped by the guarded getattr
+    "g = (n for n in [1, 2])",  # runs, but leaves a value that cannot be stored: the step fails, not the save
 ])
 def test_runtime_failure_fails_the_step_and_leaves_the_instance_intact(login, people, script):
     assert login("designer").post("/api/v1/procedures", json=_with_script(script)).status_code == 201
