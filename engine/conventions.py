@@ -14,6 +14,11 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from engine.problems import Problem
 
 ROLES = ("receiver", "specialist", "leader")
+# Functions the platform gives BPMN expressions (motcua/services/process.py script_functions).
+PLATFORM_FUNCTIONS = ("working_days_from_now", "working_days_after")
+# A loop body may be walked this many times on one path when checking allotments: a supplement
+# round trip and its repetition. Designers keep loops bounded (see bpmn/README.md).
+MAX_VISITS = 2
 MAX_PATHS_EXPLORED = 200_000
 
 
@@ -128,6 +133,8 @@ def check_conventions(spec, subprocess_specs, *, forms: dict, legal_days, lines:
 
 
 def _check_paths(spec, legal_days, lines) -> list[Problem]:
+    if legal_days is None:  # the manifest is invalid: its own problems say so
+        return []
     try:
         limit = Decimal(str(legal_days))
     except InvalidOperation:
@@ -146,12 +153,13 @@ def _check_paths(spec, legal_days, lines) -> list[Problem]:
 
 
 def max_path_allotment(spec) -> tuple[Decimal, list[str], bool]:
-    """The largest sum of allotments over simple paths from start to end (loops counted once)."""
+    """The largest sum of allotments over paths from start to end, each node walked at most
+    MAX_VISITS times (so a loop body counts for a first pass and one repetition)."""
     start = spec.start
     best: list = [Decimal(-1), []]
     explored = 0
 
-    def walk(ts, total, on_path, trail):
+    def walk(ts, total, visits, trail):
         nonlocal explored
         explored += 1
         if explored > MAX_PATHS_EXPLORED:
@@ -164,13 +172,13 @@ def max_path_allotment(spec) -> tuple[Decimal, list[str], bool]:
                 best[0], best[1] = total, trail
             return
         for nxt in ts.outputs:
-            if nxt.name in on_path:
+            if visits.get(nxt.name, 0) >= MAX_VISITS:
                 continue
-            on_path.add(nxt.name)
-            walk(nxt, total, on_path, trail)
-            on_path.discard(nxt.name)
+            visits[nxt.name] = visits.get(nxt.name, 0) + 1
+            walk(nxt, total, visits, trail)
+            visits[nxt.name] -= 1
 
-    walk(start, Decimal(0), {start.name}, [])
+    walk(start, Decimal(0), {start.name: 1}, [])
     return max(best[0], Decimal(0)), best[1], explored > MAX_PATHS_EXPLORED
 
 

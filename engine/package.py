@@ -135,9 +135,9 @@ def compile_package(package: ProcedurePackage, *, max_bytes: int, max_depth: int
 
     problems.extend(conventions.check_conventions(
         spec, subprocess_specs, forms=forms,
-        legal_days=(manifest or {}).get("legal_days", "0"), lines=lines))
+        legal_days=manifest["legal_days"] if manifest else None, lines=lines))
     for element, mode, source in conventions.code_fragments(spec, subprocess_specs):
-        for message in sandbox.check_script(source, mode=mode):
+        for message in sandbox.check_script(source, mode=mode, known_functions=conventions.PLATFORM_FUNCTIONS):
             problems.append(Problem(message, element=element, line=lines.get(element)))
     if problems:
         raise PackageInvalid(problems)

@@ -470,7 +470,7 @@ def _prefix(mode: str) -> str:
     return "Biểu thức bị từ chối: " if mode == "eval" else "Kịch bản bị từ chối: "
 
 
-def check_script(source: str, *, mode: Literal["eval", "exec"]) -> list[str]:
+def check_script(source: str, *, mode: Literal["eval", "exec"], known_functions=()) -> list[str]:
     """Publish-time check: the reasons the script/expression would be refused; empty if accepted."""
     if mode not in ("eval", "exec"):
         raise ValueError("mode must be 'eval' or 'exec'")
@@ -479,7 +479,31 @@ def check_script(source: str, *, mode: Literal["eval", "exec"]) -> list[str]:
     if not source.strip():
         return [_prefix(mode) + "nội dung trống."] if mode == "eval" else []
     _, errors = _compile(_normalize(source, mode), mode)
+    if not errors:
+        errors = _unknown_calls(source, mode, frozenset(known_functions))
     return [_prefix(mode) + error for error in errors]
+
+
+def _unknown_calls(source: str, mode: str, known: frozenset) -> list[str]:
+    """Calls to functions the engine does not offer (open, eval, type, …) would only fail at run
+    time, leaving the step before them impossible to complete: refuse them at publish instead.
+    Task data is JSON, so a called bare name must be a builtin we allow, a platform function or
+    something the script itself defines."""
+    tree = ast.parse(_normalize(source, mode), mode=mode)
+    defined = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.arg):
+            defined.add(node.arg)
+    allowed = set(SAFE_BUILTINS) | known | defined
+    errors = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in allowed:
+            errors.append(f"Dòng {node.lineno}: hàm «{node.func.id}» không được phép dùng.")
+    return errors
 
 
 def _compiled(source, mode: str):

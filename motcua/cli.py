@@ -95,6 +95,7 @@ def _report_problems(path, problems) -> None:
 @click.pass_context
 def validate(ctx, directory):
     """Kiểm tra một thư mục thủ tục (hoặc thư mục chứa nhiều thủ tục) mà không công bố."""
+    from engine.diagram import require_diagram
     from engine.package import compile_package, load_package_dir, package_dirs
     from engine.problems import PackageInvalid
     limits = ctx.obj["settings"].limits
@@ -106,6 +107,9 @@ def validate(ctx, directory):
         try:
             compiled = compile_package(load_package_dir(folder), max_bytes=int(limits["bpmn_max_bytes"]),
                                        max_depth=int(limits["bpmn_max_depth"]))
+            # the library lint also wants the diagram (publishing accepts a diagram-less process)
+            require_diagram((folder / "process.bpmn").read_bytes(), max_bytes=int(limits["bpmn_max_bytes"]),
+                            max_depth=int(limits["bpmn_max_depth"]))
             click.echo(f"✓ {folder.name}: {compiled.manifest['name']} ({len(compiled.steps)} bước)")
         except PackageInvalid as err:
             failed += 1

@@ -126,8 +126,10 @@ def claim(platform, actor: Actor, task_id: str) -> dict:
         row = _workable(session, actor, task_id)
         if row.assignee_id not in (None, actor.user_id):
             raise Conflict("Công việc đã được người khác nhận.")
-        row.assignee_id = actor.user_id
         dossier = session.get(Dossier, row.dossier_id)
+        if row.assignee_id == actor.user_id:  # already theirs: nothing changes, nothing is recorded
+            return task_view(row, dossier)
+        row.assignee_id = actor.user_id
         history.append(session, dossier, "claimed", at=platform.now(), actor=actor.username, step=row.bpmn_id,
                        data={"task_id": row.id})
         session.flush()
@@ -181,6 +183,10 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
         except StepFailed as err:
             raise Invalid(f"Quy trình không chạy tiếp được: {err}",
                           errors={"process": [str(err)]}, extra={"element": err.element}) from err
+        if row.pause_clock and dossier.paused_at is not None:
+            # the applicant's supplement arrived: the clock restarts and every open due time,
+            # this step's included, moves by the paused working time before it is judged
+            resume(platform, session, dossier, actor.username, data={"step": row.bpmn_id})
         row.state = "completed"
         row.completed_at = now
         row.completed_by = actor.user_id
@@ -189,8 +195,6 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
         history.append(session, dossier, "step_completed", at=now, actor=actor.username, step=row.bpmn_id,
                        data={"task_id": row.id, "name": row.name, "data": data,
                              "on_time": now <= row.due_at, "due_at": row.due_at.isoformat()})
-        if row.pause_clock and dossier.paused_at is not None:
-            resume(platform, session, dossier, actor.username, data={"step": row.bpmn_id})
         process.sync(platform, session, dossier, instance, workflow, actor.username)
         session.flush()
         result = view(session, dossier)

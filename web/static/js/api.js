@@ -1,0 +1,105 @@
+// The REST API client: JSON in and out, the bearer token from sessionStorage, problem+json errors.
+const TOKEN_KEY = 'motcua.token';
+const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `Lỗi ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+
+  get errors() {
+    return (this.problem && this.problem.errors) || {};
+  }
+}
+
+export function getToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function clearToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+let unauthorizedHandler = null;
+
+/** Called when a signed-in request answers 401 (token expired or revoked). */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+function url(path, query) {
+  let out = BASE + path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.append(key, String(value));
+    }
+    const text = params.toString();
+    if (text) out += '?' + text;
+  }
+  return out;
+}
+
+async function send(method, path, { body, query, auth = true, accept = 'application/json' } = {}) {
+  const headers = { Accept: `${accept}, application/problem+json` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = auth ? getToken() : null;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(url(path, query), {
+      method,
+      headers,
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, {
+      title: 'Không kết nối được máy chủ',
+      detail: 'Không gửi được yêu cầu; kiểm tra kết nối mạng rồi thử lại.',
+    });
+  }
+  if (!response.ok) {
+    let problem = null;
+    try {
+      problem = await response.json();
+    } catch {
+      problem = null;
+    }
+    if (!problem || typeof problem !== 'object') {
+      problem = { title: `Lỗi ${response.status}`, detail: 'Máy chủ trả lời không như mong đợi.' };
+    }
+    const error = new ApiError(response.status, problem);
+    if (response.status === 401 && token && unauthorizedHandler) unauthorizedHandler(error);
+    throw error;
+  }
+  return response;
+}
+
+/** A JSON call; resolves to the parsed body (null for 204), rejects with ApiError. */
+export async function api(method, path, options = {}) {
+  const response = await send(method, path, options);
+  if (response.status === 204) return null;
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+/** A call answering HTML or text (the printable documents). */
+export async function apiText(path, options = {}) {
+  const response = await send('GET', path, { ...options, accept: 'text/html' });
+  return response.text();
+}
+
+export const get = (path, query, options = {}) => api('GET', path, { ...options, query });
+export const post = (path, body = {}, options = {}) => api('POST', path, { ...options, body });

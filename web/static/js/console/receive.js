@@ -1,0 +1,195 @@
+// "Tiếp nhận hồ sơ": the desk receives a dossier — procedure, channel, applicant, the application
+// form rendered from the procedure's JSON Schema, the documents checklist — and prints the receipt.
+import { get, post } from '../api.js';
+import { facts, h, uid } from '../dom.js';
+import { clearFieldErrors, problemAlert, showProblem } from '../errors.js';
+import { renderSchemaForm } from '../form-renderer.js';
+import { CHANNEL, dateTime, lane, money, STATUS } from '../format.js';
+import { documentLink } from './documents.js';
+
+function input(path, labelText, { required = false, type = 'text', ...attrs } = {}) {
+  const id = uid('rcv');
+  const control = h('input', {
+    id, name: path, type, 'aria-required': required ? 'true' : null, 'aria-describedby': `${id}-err`, ...attrs,
+  });
+  const element = h('div', { class: 'field', dataset: { field: path } },
+    h('label', { for: id }, labelText, required ? h('span', { class: 'req', 'aria-hidden': 'true', text: '*' }) : null),
+    control,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }));
+  return { element, control };
+}
+
+function select(path, labelText, options, { required = true } = {}) {
+  const id = uid('rcv');
+  const control = h('select', { id, name: path, 'aria-required': required ? 'true' : null, 'aria-describedby': `${id}-err` },
+    options.map(([value, text]) => h('option', { value, text })));
+  const element = h('div', { class: 'field', dataset: { field: path } },
+    h('label', { for: id }, labelText, required ? h('span', { class: 'req', 'aria-hidden': 'true', text: '*' }) : null),
+    control,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }));
+  return { element, control };
+}
+
+function documentsTable(documents) {
+  const rows = documents.map((doc, i) => {
+    const received = h('input', { type: 'checkbox', checked: true, id: uid('doc'), 'aria-label': `Đã nhận: ${doc.name}` });
+    const digitized = h('input', { type: 'checkbox', id: uid('doc'), 'aria-label': `Đã số hóa: ${doc.name}` });
+    received.addEventListener('change', () => {
+      digitized.disabled = !received.checked;
+      if (!received.checked) digitized.checked = false;
+    });
+    return {
+      doc, received, digitized,
+      row: h('tr', { dataset: { doc: String(i) } },
+        h('td', { 'data-label': 'Giấy tờ' }, doc.name, doc.copies ? h('span', { class: 'hint', text: ` (${doc.copies} bản)` }) : null),
+        h('td', { 'data-label': 'Đã nhận' }, received),
+        h('td', { 'data-label': 'Đã số hóa' }, digitized)),
+    };
+  });
+  const element = h('div', { class: 'field', dataset: { field: 'documents' } },
+    h('p', { class: 'field-label', text: 'Thành phần hồ sơ' }),
+    rows.length
+      ? h('div', { class: 'table-wrap' }, h('table', { class: 'list stack docs-table' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Giấy tờ' }), h('th', { scope: 'col', text: 'Đã nhận' }),
+          h('th', { scope: 'col', text: 'Đã số hóa' }))),
+        h('tbody', {}, rows.map((r) => r.row))))
+      : h('p', { class: 'hint', text: 'Thủ tục không quy định thành phần hồ sơ.' }),
+    h('p', { class: 'field-error', hidden: true }));
+  const read = () => rows.filter((r) => r.received.checked)
+    .map((r) => ({ name: r.doc.name, digitized: r.digitized.checked }));
+  return { element, read };
+}
+
+function receivedPanel(view, ctx, dossier) {
+  const step = dossier.current_steps && dossier.current_steps[0];
+  view.replaceChildren(
+    h('h1', { text: 'Tiếp nhận hồ sơ' }),
+    h('section', { class: 'panel', id: 'received', 'aria-labelledby': 'received-title' },
+      h('h2', { id: 'received-title', tabindex: '-1', text: 'Đã tiếp nhận hồ sơ' }),
+      h('p', {}, 'Mã hồ sơ: ', h('span', { class: 'big-code', id: 'received-code', text: dossier.code })),
+      facts([
+        ['Thủ tục', dossier.procedure_name || dossier.procedure_code],
+        ['Kênh tiếp nhận', CHANNEL[dossier.channel] || dossier.channel],
+        ['Ngày tiếp nhận', dateTime(dossier.received_at)],
+        ['Hẹn trả kết quả', h('span', { id: 'received-due', text: dateTime(dossier.due_at) })],
+        ['Trạng thái', STATUS[dossier.status] || dossier.status],
+        ['Bước tiếp theo', step ? `${step.name} — ${lane(step.lane)} (${step.office})` : ''],
+      ]),
+      h('div', { class: 'actions' },
+        documentLink(dossier.code, 'receipt', 'In giấy tiếp nhận', 'primary'),
+        h('a', { class: 'button small', href: `#/ho-so/${encodeURIComponent(dossier.code)}`, text: 'Xem hồ sơ' }),
+        h('button', { type: 'button', class: 'small', text: 'Tiếp nhận hồ sơ khác', onclick: () => renderReceive(view, ctx) }))));
+  view.querySelector('#received-title').focus();
+}
+
+export async function renderReceive(view, ctx) {
+  view.replaceChildren(h('h1', { text: 'Tiếp nhận hồ sơ' }), h('p', { class: 'hint', text: 'Đang tải danh sách thủ tục…' }));
+  let procedures;
+  try {
+    procedures = (await get('/procedures', { per_page: 100 })).items;
+  } catch (error) {
+    view.replaceChildren(h('h1', { text: 'Tiếp nhận hồ sơ' }), problemAlert(error));
+    return;
+  }
+  const messages = h('div', { class: 'messages' });
+  const procedure = select('procedure_code', 'Thủ tục hành chính',
+    [['', '— Chọn thủ tục —'], ...procedures.map((p) => [p.code, p.name])]);
+  procedure.control.id = 'rcv-procedure';
+  procedure.element.querySelector('label').setAttribute('for', 'rcv-procedure');
+  const info = h('div', { class: 'procedure-info' });
+  const channel = select('channel', 'Kênh tiếp nhận', Object.entries(CHANNEL));
+  const name = input('applicant.name', 'Họ và tên người nộp', { required: true, autocomplete: 'off', maxlength: 255 });
+  const idNumber = input('applicant.id_number', 'Số định danh cá nhân / CCCD', { required: true, autocomplete: 'off', inputmode: 'numeric', maxlength: 20 });
+  const phone = input('applicant.phone', 'Số điện thoại', { required: true, type: 'tel', autocomplete: 'off', maxlength: 20 });
+  const email = input('applicant.email', 'Thư điện tử', { type: 'email', autocomplete: 'off' });
+  const address = input('applicant.address', 'Địa chỉ', { autocomplete: 'off', maxlength: 500 });
+  const applicationSlot = h('div', { class: 'application-form' });
+  const documentsSlot = h('div', { class: 'documents' });
+  const submit = h('button', { type: 'submit', class: 'primary', text: 'Tiếp nhận hồ sơ', disabled: true });
+  let appForm = null;
+  let docs = null;
+
+  const form = h('form', { class: 'panel', id: 'receive-form', novalidate: true },
+    h('div', { class: 'grid-2' }, procedure.element, channel.element),
+    info,
+    h('fieldset', { class: 'group' }, h('legend', { text: 'Người nộp hồ sơ' }),
+      h('div', { class: 'grid-2' }, name.element, idNumber.element, phone.element, email.element),
+      address.element),
+    h('fieldset', { class: 'group' }, h('legend', { text: 'Tờ khai' }), applicationSlot),
+    documentsSlot,
+    messages,
+    h('div', { class: 'actions' }, submit));
+
+  async function chooseProcedure() {
+    appForm = null;
+    docs = null;
+    submit.disabled = true;
+    messages.replaceChildren();
+    applicationSlot.replaceChildren();
+    documentsSlot.replaceChildren();
+    info.replaceChildren();
+    const code = procedure.control.value;
+    if (!code) {
+      applicationSlot.append(h('p', { class: 'hint', text: 'Chọn thủ tục để hiện tờ khai.' }));
+      return;
+    }
+    let detail;
+    try {
+      detail = await get(`/procedures/${encodeURIComponent(code)}`);
+    } catch (error) {
+      messages.replaceChildren(problemAlert(error));
+      return;
+    }
+    if (procedure.control.value !== code) return; // the clerk chose another one meanwhile
+    const manifest = detail.manifest || {};
+    const channels = manifest.channels && manifest.channels.length ? manifest.channels : Object.keys(CHANNEL);
+    channel.control.replaceChildren(...channels.map((c) => h('option', { value: c, text: CHANNEL[c] || c })));
+    info.append(h('p', { class: 'hint', text: [
+      manifest.field ? `Lĩnh vực: ${manifest.field}` : '',
+      `Thời hạn giải quyết: ${Number(manifest.legal_days) === 0 ? 'trong ngày' : `${manifest.legal_days} ngày làm việc`}`,
+      manifest.fee ? `Lệ phí: ${money(manifest.fee)}` : 'Không thu lệ phí',
+      manifest.competent_office ? `Cơ quan giải quyết: ${manifest.competent_office}` : '',
+    ].filter(Boolean).join(' · ') }));
+    const schema = manifest.application_form && detail.forms ? detail.forms[manifest.application_form] : null;
+    if (schema) {
+      appForm = renderSchemaForm(schema, { prefix: 'data' });
+      applicationSlot.append(appForm.element);
+    } else {
+      applicationSlot.append(h('p', { class: 'hint', text: 'Thủ tục này không có tờ khai điện tử.' }));
+    }
+    docs = documentsTable(manifest.documents || []);
+    documentsSlot.append(docs.element);
+    submit.disabled = false;
+  }
+
+  procedure.control.addEventListener('change', chooseProcedure);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!procedure.control.value) return;
+    clearFieldErrors(form);
+    messages.replaceChildren();
+    const applicant = {
+      name: name.control.value.trim(), id_number: idNumber.control.value.trim(), phone: phone.control.value.trim(),
+    };
+    if (email.control.value.trim()) applicant.email = email.control.value.trim();
+    if (address.control.value.trim()) applicant.address = address.control.value.trim();
+    const body = {
+      procedure_code: procedure.control.value,
+      channel: channel.control.value,
+      applicant,
+      data: appForm ? appForm.read() : {},
+      documents: docs ? docs.read() : [],
+    };
+    submit.disabled = true;
+    try {
+      const dossier = await post('/dossiers', body);
+      receivedPanel(view, ctx, dossier);
+    } catch (error) {
+      showProblem(form, messages, error);
+      submit.disabled = false;
+    }
+  });
+
+  view.replaceChildren(h('h1', { text: 'Tiếp nhận hồ sơ' }), form);
+  chooseProcedure();
+}
