@@ -8,6 +8,7 @@ from motcua.config import Settings, load_settings
 from motcua.db.models import Base
 from motcua.db.session import engine_options
 from motcua.platform import Platform, build_platform
+from web import bp as web_bp
 
 db = SQLAlchemy(model_class=Base)
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
                    notifications, reports):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     openapi.register(app)
+    app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app
     return app
 
 
