@@ -8,13 +8,21 @@ from motcua.errors import Unauthorized
 from motcua.services import people
 
 
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
 def current_actor() -> Actor:
     if "actor" not in g:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token()
+        if token is None:
             raise Unauthorized("Cần đăng nhập (Authorization: Bearer …).")
-        g.actor = people.authenticate(current_app.extensions["motcua"], token.strip())
+        g.actor = people.authenticate(current_app.extensions["motcua"], token)
     return g.actor
 
 

@@ -33,6 +33,10 @@ def problem(status: int, type_: str, title: str, detail: str, **extra):
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
+    if status == 429 and extra.get("retry_after"):
+        response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 
 
@@ -56,7 +60,10 @@ def register(app) -> None:
             413: "Dữ liệu gửi lên vượt quá giới hạn cho phép.",
             400: "Yêu cầu không đọc được (JSON không hợp lệ?).",
         }.get(err.code, title)
-        return problem(err.code, type_, title, detail)
+        response = problem(err.code, type_, title, detail)
+        if err.code == 405 and getattr(err, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(err.valid_methods)
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
@@ -77,6 +84,18 @@ _MESSAGES = {
     "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
     "Field may not be null.": "Không được để trống.",
     "Not a valid email address.": "Địa chỉ email không hợp lệ.",
+    "Not a valid mapping type.": "Phải là một đối tượng JSON.",
+    "Not a valid utf-8 string.": "Chuỗi ký tự không hợp lệ (UTF-8).",
+    "Not a valid UUID.": "Mã định danh không hợp lệ.",
+    "Not a valid tuple.": "Phải là danh sách.",
+    "Number too large.": "Số quá lớn.",
+    "Special numeric values (nan or infinity) are not permitted.": "Không chấp nhận giá trị NaN hoặc vô cực.",
+    "Invalid value.": "Giá trị không hợp lệ.",
+    "Invalid type.": "Kiểu dữ liệu không hợp lệ.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "String does not match expected pattern.": "Không đúng định dạng.",
+    "Not a valid aware datetime.": "Phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-25T08:00:00+07:00.",
+    "Not a valid URL.": "Địa chỉ URL không hợp lệ.",
 }
 
 
@@ -89,6 +108,8 @@ def vi(message: str) -> str:
         return "Độ dài không hợp lệ."
     if message.startswith("Must be greater") or message.startswith("Must be less"):
         return "Giá trị nằm ngoài khoảng cho phép."
+    if message.startswith("Not a valid") or message.endswith("cannot be formatted as a datetime."):
+        return "Giá trị không đúng kiểu dữ liệu."
     return message
 
 

@@ -66,19 +66,15 @@ def load(state_text: str, spec_text: str, *, functions: dict | None = None, time
 
 
 def dump(workflow: BpmnWorkflow) -> str:
-    """The state to store; reuses the text `_checkpoint` already produced for this change."""
-    state = getattr(workflow, "_motcua_state", None)
-    if state is not None:
-        del workflow._motcua_state
-        return state
     return serializer.dump_workflow(workflow)
 
 
 def _checkpoint(workflow: BpmnWorkflow) -> None:
-    """Serialize now, so data a script left that cannot be stored (a lambda, a generator) fails
-    this step cleanly instead of the save that follows."""
+    """Serialize now, so data a script left that cannot be stored (a generator, an object) fails
+    this step cleanly instead of the save that follows. (The text is not kept: the caller may
+    still move the workflow, e.g. its timers on a resume, before it saves.)"""
     try:
-        workflow._motcua_state = serializer.dump_workflow(workflow)
+        serializer.dump_workflow(workflow)
     except (TypeError, ValueError) as err:
         raise StepFailed(f"Dữ liệu của quy trình không lưu được (giá trị không phải JSON): {err}") from err
 
@@ -112,16 +108,27 @@ def cancel(workflow: BpmnWorkflow) -> None:
     workflow.cancel()
 
 
+TIMER_EVENTS = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
+def timer_due(value) -> datetime | None:
+    """The due instant of a waiting timer as SpiffWorkflow records it (ISO text; naive = its LOCALTZ)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import LOCALTZ
+    if isinstance(value, dict):  # a cycle timer not yet started
+        value = value.get("next")
+    if not value:
+        return None
+    try:
+        due = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return due if due.tzinfo is not None else due.replace(tzinfo=LOCALTZ)
+
+
 def next_timer_at(workflow: BpmnWorkflow) -> datetime | None:
     """When the earliest waiting timer is due: the scheduler wakes exactly these instances."""
-    due = []
-    for event in workflow.waiting_events():
-        value = getattr(event, "value", None)
-        if event.event_type.endswith("TimerEventDefinition") and value:
-            try:
-                due.append(datetime.fromisoformat(str(value)))
-            except ValueError:
-                continue
+    due = [timer_due(e.value) for e in workflow.waiting_events() if e.event_type in TIMER_EVENTS]
+    due = [d for d in due if d is not None]
     return min(due) if due else None
 
 

@@ -187,12 +187,16 @@ def scheduler(ctx):
 @click.pass_context
 def scheduler_tick(ctx, now_text):
     """Chạy một lần mọi việc đến hạn tại thời điểm đã cho rồi thoát."""
-    from scheduler.jobs import tick
+    from scheduler.jobs import JobsFailed, tick
     try:
         now = parse_instant(now_text)
     except ValueError:
         raise click.BadParameter("cần thời điểm ISO 8601", param_hint="--now")
-    result = tick(_platform(ctx), now)
+    try:
+        result = tick(_platform(ctx), now)
+    except JobsFailed as err:  # the other jobs ran; the failed ones run again at the next tick
+        click.echo(json.dumps({"results": err.results, "failed": err.failed}, ensure_ascii=False, default=str))
+        sys.exit(1)
     click.echo(json.dumps(result, ensure_ascii=False, default=str))
 
 
@@ -232,16 +236,40 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--replay/--no-replay", default=False, help="Dựng lại quy trình của từng hồ sơ (chậm hơn).")
 @click.pass_context
-def audit_verify(ctx):
-    """Kiểm tra chuỗi băm sự kiện của mọi hồ sơ."""
+def audit_verify(ctx, replay):
+    """Kiểm tra chuỗi băm sự kiện của mọi hồ sơ (và dựng lại quy trình nếu có --replay)."""
     from motcua.services.audit import verify_all
-    result = verify_all(_platform(ctx), progress=True)
+    result = verify_all(_platform(ctx), progress=True, replay_too=replay)
     click.echo(f"Đã kiểm tra {result['checked']} hồ sơ; {len(result['broken'])} hồ sơ có lịch sử bị thay đổi.")
     for code in result["broken"]:
-        click.echo(f"  ✗ {code}")
-    if result["broken"]:
+        click.echo(f"  ✗ {code} (sự kiện #{result['first_broken'][code]})")
+    failed = bool(result["broken"])
+    if replay:
+        click.echo(f"{len(result['inconsistent'])} hồ sơ có trạng thái không khớp với lịch sử.")
+        for code in result["inconsistent"]:
+            click.echo(f"  ✗ {code} (lệch từ sự kiện #{result['diverged_at'][code]})")
+        failed = failed or bool(result["inconsistent"])
+    if not result["calendar_chain_valid"]:
+        click.echo(f"  ✗ lịch sử thay đổi lịch làm việc bị sửa (sự kiện #{result['calendar_first_broken']})")
+        failed = True
+    if failed:
         sys.exit(1)
+
+
+@audit.command("export")
+@click.argument("code")
+@click.pass_context
+def audit_export(ctx, code):
+    """In lịch sử của hồ sơ dưới dạng JSON kiểm chứng được (chỉ cần sha256)."""
+    from motcua.errors import ServiceError
+    from motcua.services.audit import export_history
+    try:
+        document = export_history(_platform(ctx), None, code)
+    except ServiceError as err:
+        raise click.ClickException(err.detail)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2, default=str))
 
 
 @main.command()

@@ -18,8 +18,8 @@ class Platform:
     session_factory: sessionmaker
     state: dict = field(default_factory=dict)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory)
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, readonly=readonly)
 
     def now(self):
         return self.clock.now()

@@ -1,32 +1,68 @@
-"""APScheduler wiring: in `motcua serve` (embedded default) or alone in `motcua scheduler`."""
+"""APScheduler wiring: in `motcua serve` (embedded default) or alone in `motcua scheduler`.
+
+Every process may run it: the jobs coordinate through the database (scheduler/locking.py), so
+two `motcua scheduler` processes, or one beside an embedded one, behave as one. Every job also
+runs once right at start, which is how a scheduler back from downtime catches up: once.
+"""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import select
 
-from scheduler.jobs import fire_timers, watch_deadlines
+from motcua.clock import VN_TZ
+from motcua.db.models import SchedulerState
+from scheduler.jobs import JOBS, run_job
+from scheduler.locking import log_failure
 
 log = logging.getLogger("motcua.scheduler")
 
+# job -> the scheduler section key of its interval (seconds) and the default
+INTERVALS = {
+    "timers": ("timers_interval", 30),
+    "deadlines": ("deadlines_interval", 60),
+    "notifications": ("notifications_interval", 30),
+    "reports": ("reports_interval", 300),
+    "report_reminders": ("reports_interval", 300),
+    "saturday_desks": ("reports_interval", 300),
+}
 
-def _wrap(platform, job):
+
+def _wrap(platform, name):
     def run():
         try:
-            job(platform, platform.now())
-        except Exception:  # noqa: BLE001 - one failed run must not stop the scheduler
-            log.exception("scheduler job %s failed; it runs again at its next interval", job.__name__)
-    run.__name__ = job.__name__
+            run_job(platform, name, platform.now(), wall=datetime.now(VN_TZ))
+        except Exception as err:  # noqa: BLE001 - one failed run must not stop the scheduler
+            log_failure(f"scheduler job {name} failed; it runs again at its next interval", err)
+    run.__name__ = f"motcua_{name}"
     return run
 
 
 def build(platform, *, blocking: bool = False):
     cfg = platform.settings.section("scheduler")
     sched = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="Asia/Ho_Chi_Minh")
-    sched.add_job(_wrap(platform, fire_timers), "interval", seconds=int(cfg.get("timers_interval", 30)),
-                  id="timers", max_instances=1, coalesce=True)
-    sched.add_job(_wrap(platform, watch_deadlines), "interval", seconds=int(cfg.get("deadlines_interval", 60)),
-                  id="deadlines", max_instances=1, coalesce=True)
+    start = datetime.now(VN_TZ)
+    for i, name in enumerate(JOBS):
+        key, default = INTERVALS.get(name, ("reports_interval", 300))
+        sched.add_job(_wrap(platform, name), "interval", seconds=max(1, int(cfg.get(key, default))), id=name,
+                      max_instances=1, coalesce=True, misfire_grace_time=None,
+                      next_run_time=start + timedelta(seconds=i))  # every job once at start: the catch-up
     platform.state["scheduler_status"] = lambda: "running" if sched.running else "stopped"
     return sched
+
+
+def status(platform, *, stale_after: timedelta = timedelta(minutes=5)) -> str:
+    """`running` when this process runs the scheduler or another one beat recently; else `stopped`.
+
+    For /health in an API process whose scheduler runs as its own `motcua scheduler` process.
+    """
+    local = platform.state.get("scheduler_status")
+    if local is not None and local() == "running":
+        return "running"
+    with platform.uow() as uow:
+        beat = uow.session.scalar(select(SchedulerState.heartbeat_at).order_by(
+            SchedulerState.heartbeat_at.desc().nulls_last()).limit(1))
+    return "running" if beat is not None and datetime.now(VN_TZ) - beat < stale_after else "stopped"

@@ -1,5 +1,5 @@
 from flask import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.auth import current_actor, platform
 from api.routes import body, query
@@ -9,9 +9,15 @@ from motcua.services import calendar_admin
 bp = Blueprint("calendar", __name__)
 
 
+def _within_calendar(value) -> None:
+    """The holidays package and our zone rules are meaningful for this era, not for year 0108."""
+    if not 2000 <= value.year <= 2100:
+        raise ValidationError("Chỉ tính được thời hạn cho các năm 2000–2100.")
+
+
 class DeadlineQuery(StrictSchema):
     office = fields.String(load_default=None)
-    start = fields.AwareDateTime(required=True, default_timezone=None)
+    start = fields.AwareDateTime(required=True, default_timezone=None, validate=_within_calendar)
     days = fields.Decimal(required=True, validate=validate.Range(min=0, max=3650))
 
 
@@ -24,8 +30,9 @@ class DeadlineSchema(Schema):
 
 class DaysQuery(StrictSchema):
     office = fields.String(load_default=None)
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = fields.Date(required=True, data_key="from", validate=_within_calendar)
+    to = fields.Date(required=True, validate=_within_calendar)
+
 
 
 class DaySchema(Schema):
@@ -33,6 +40,10 @@ class DaySchema(Schema):
     working = fields.Boolean()
     holiday = fields.String()
     saturday_service = fields.Boolean()
+
+
+class DaysSchema(Schema):
+    days = fields.List(fields.Nested(DaySchema))
 
 
 class OverrideCreate(StrictSchema):
@@ -48,6 +59,10 @@ class OverrideSchema(Schema):
     kind = fields.String()
     name = fields.String()
     office_id = fields.Integer(allow_none=True)
+
+
+class OverrideListSchema(Schema):
+    items = fields.List(fields.Nested(OverrideSchema))
 
 
 @bp.get("/calendar/deadline")
@@ -72,7 +87,7 @@ def days():
       tags: [calendar]
       parameters: [{in: query, schema: DaysQuery}]
       responses:
-        200: {content: {application/json: {schema: {type: array, items: DaySchema}}}}
+        200: {content: {application/json: {schema: DaysSchema}}}
     """
     q = query(DaysQuery)
     return {"days": DaySchema(many=True).dump(calendar_admin.days(platform(), q["office"], q["from_"], q["to"]))}
@@ -85,7 +100,7 @@ def list_overrides():
     get:
       tags: [calendar]
       responses:
-        200: {content: {application/json: {schema: {type: array, items: OverrideSchema}}}}
+        200: {content: {application/json: {schema: OverrideListSchema}}}
     """
     current_actor()
     return {"items": OverrideSchema(many=True).dump(calendar_admin.list_overrides(platform()))}

@@ -18,7 +18,7 @@ def receive():
     ---
     post:
       tags: [dossiers]
-      requestBody: {content: {application/json: {schema: DossierCreate}}}
+      requestBody: {required: true, content: {application/json: {schema: DossierCreate}}}
       responses:
         201: {content: {application/json: {schema: DossierSchema}}}
         409: {description: Bộ phận một cửa đang đóng; detail cho biết giờ mở cửa tiếp theo}
@@ -31,7 +31,7 @@ def receive():
 
 @bp.get("/dossiers")
 def list_dossiers():
-    """Dossiers of the user's office.
+    """Dossiers of the user's office (every office's for admins and auditors), newest first.
     ---
     get:
       tags: [dossiers]
@@ -42,7 +42,8 @@ def list_dossiers():
     actor = current_actor()
     q = query(DossierQuery)
     items, total = dossiers.list_for(platform(), actor, status=q.get("status"), overdue=q.get("overdue"),
-                                     procedure=q.get("procedure"), page=q["page"], per_page=q["per_page"])
+                                     procedure=q.get("procedure"), office=q.get("office"), page=q["page"],
+                                     per_page=q["per_page"])
     return paged(DossierSchema, items, total, q["page"], q["per_page"])
 
 
@@ -62,7 +63,7 @@ def get_dossier(code):
 
 @bp.get("/dossiers/<code>/history")
 def history(code):
-    """The dossier's events in order.
+    """The dossier's events in order (hash-linked history).
     ---
     get:
       tags: [dossiers]
@@ -80,54 +81,57 @@ def _action(path, schema, doc_summary):
         post:
           tags: [dossiers]
           parameters: [{{in: path, name: code, schema: {{type: string}}, required: true}}]
-          {"requestBody: {content: {application/json: {schema: " + schema.__name__ + "}}}" if schema else ""}
+          {"requestBody: {required: true, content: {application/json: {schema: " + schema.__name__ + "}}}"
+           if schema else ""}
           responses:
             200: {{content: {{application/json: {{schema: DossierSchema}}}}}}
+            403: {{description: Không được thao tác trên hồ sơ này (thanh tra; cơ quan không còn giữ hồ sơ)}}
             409: {{description: Trạng thái hồ sơ không cho phép}}
         """
         return bp.post(f"/dossiers/<code>/{path}", endpoint=path.replace("-", "_"))(fn)
     return decorator
 
 
-@_action("supplement-request", SupplementRequest, "Ask the applicant for a supplement: the clock pauses.")
+@_action("supplement-request", SupplementRequest, "Ask the applicant for a supplement (form 02): the clock pauses.")
 def supplement_request(code):
+    actor = current_actor()
     data = body(SupplementRequest)
-    return DossierSchema().dump(dossiers.request_supplement(platform(), current_actor(), code,
-                                                            data["reason"], data["items"]))
+    return DossierSchema().dump(dossiers.request_supplement(platform(), actor, code, data["reason"], data["items"]))
 
 
 @_action("supplement", SupplementBody, "Receive the supplement: the clock resumes and due times move.")
 def supplement(code):
+    actor = current_actor()
     data = body(SupplementBody)
-    return DossierSchema().dump(dossiers.supplement(platform(), current_actor(), code,
-                                                    data["documents"], data["data"]))
+    return DossierSchema().dump(dossiers.supplement(platform(), actor, code, data["documents"], data["data"]))
 
 
-@_action("apology", ApologyBody, "Apologise and set a new appointment date (once).")
+@_action("apology", ApologyBody, "Apologise and set a new appointment date (form 04, once).")
 def apology(code):
+    actor = current_actor()
     data = body(ApologyBody)
-    return DossierSchema().dump(dossiers.apologise(platform(), current_actor(), code,
-                                                   data["reason"], data["new_due_at"]))
+    return DossierSchema().dump(dossiers.apologise(platform(), actor, code, data["reason"], data["new_due_at"]))
 
 
 @_action("reject", ReasonBody, "Refuse the dossier (form 03).")
 def reject(code):
-    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "rejected",
-                                             body(ReasonBody)["reason"]))
+    actor = current_actor()
+    return DossierSchema().dump(dossiers.end(platform(), actor, code, "rejected", body(ReasonBody)["reason"]))
 
 
-@_action("stop", ReasonBody, "Stop handling the dossier.")
+@_action("stop", ReasonBody, "Stop handling the dossier (notice of stopping).")
 def stop(code):
-    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "stopped",
-                                             body(ReasonBody)["reason"]))
+    actor = current_actor()
+    return DossierSchema().dump(dossiers.end(platform(), actor, code, "stopped", body(ReasonBody)["reason"]))
 
 
 @_action("withdraw", OptionalReasonBody, "Withdraw at the applicant's request.")
 def withdraw(code):
-    return DossierSchema().dump(dossiers.end(platform(), current_actor(), code, "withdrawn",
+    actor = current_actor()
+    return DossierSchema().dump(dossiers.end(platform(), actor, code, "withdrawn",
                                              body(OptionalReasonBody)["reason"]))
 
 
-@_action("return", None, "Hand the result over to the applicant.")
+@_action("return", None, "Hand the result over to the applicant (only when done).")
 def return_result(code):
     return DossierSchema().dump(dossiers.hand_over(platform(), current_actor(), code))

@@ -3,6 +3,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from api.auth import platform
+from scheduler.runner import status as scheduler_status
 
 bp = Blueprint("health", __name__)
 
@@ -30,7 +31,7 @@ def health():
             uow.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - report, do not raise
         database = "unavailable"
-    scheduler = p.state.get("scheduler_status", lambda: "stopped")()
+    scheduler = scheduler_status(p) if database == "ok" else "unknown"
     status = "ok" if database == "ok" else "degraded"
     return HealthSchema().dump({"status": status, "database": database, "scheduler": scheduler}), (
         200 if database == "ok" else 503)

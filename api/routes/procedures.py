@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from flask import Blueprint
 
 from api.auth import current_actor, platform
@@ -23,7 +25,7 @@ def publish():
     ---
     post:
       tags: [procedures]
-      requestBody: {content: {application/json: {schema: PublishRequest}}}
+      requestBody: {required: true, content: {application/json: {schema: PublishRequest}}}
       responses:
         201: {content: {application/json: {schema: PublishResult}}}
         422: {description: Gói không hợp lệ; problems liệt kê từng lỗi với dòng và phần tử}
@@ -41,7 +43,7 @@ def validate():
     ---
     post:
       tags: [procedures]
-      requestBody: {content: {application/json: {schema: PublishRequest}}}
+      requestBody: {required: true, content: {application/json: {schema: PublishRequest}}}
       responses:
         200: {content: {application/json: {schema: ValidateResult}}}
         422: {description: Gói không hợp lệ}
@@ -54,10 +56,24 @@ def validate():
     return ValidateResult().dump({"valid": True, "problems": [], "steps": steps})
 
 
+def _number(value):
+    """legal_days is kept as exact decimal text; the API shows it as the number the contract says."""
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _manifest(manifest: dict | None) -> dict | None:
+    if manifest is None:
+        return None
+    return {**manifest, "legal_days": _number(manifest.get("legal_days"))}
+
+
 def _summary(procedure, latest) -> dict:
     m = latest.manifest if latest else {}
     return {"code": procedure.code, "name": procedure.name, "latest_version": procedure.latest_version,
-            "legal_days": m.get("legal_days"), "field": m.get("field"), "fee": m.get("fee"),
+            "legal_days": _number(m.get("legal_days")), "field": m.get("field"), "fee": m.get("fee"),
             "channels": m.get("channels"), "competent_office": m.get("competent_office"),
             "saturday_service": m.get("saturday_service"), "boundary_free": m.get("boundary_free")}
 
@@ -93,8 +109,9 @@ def get_procedure(code):
     procedure, versions = procedures.get_procedure(platform(), code)
     latest = versions[-1] if versions else None
     out = _summary(procedure, latest)
-    out.update(manifest=latest.manifest if latest else None, forms=latest.forms if latest else None,
-               versions=versions)
+    out.update(manifest=_manifest(latest.manifest) if latest else None, forms=latest.forms if latest else None,
+               versions=[{"version": v.version, "process_id": v.process_id, "content_hash": v.content_hash,
+                          "published_at": v.published_at, "manifest": _manifest(v.manifest)} for v in versions])
     return ProcedureDetailSchema().dump(out)
 
 

@@ -39,12 +39,14 @@ class RatingSchema(Schema):
     at = fields.DateTime()
 
 
-def _limit() -> None:
+def _limit(code: str) -> None:
+    """Per client address, and per dossier code: four digits are not guessed from many addresses."""
     limiter = current_app.extensions.get("motcua_public_limiter")
     if limiter is None:
         per_minute = int(platform().settings.section("auth").get("public_lookups_per_minute", 20))
         limiter = current_app.extensions["motcua_public_limiter"] = RateLimiter(per_minute)
-    limiter.check(request.remote_addr or "?")
+    limiter.check(f"addr:{request.remote_addr or '?'}")
+    limiter.check(f"code:{code}")
 
 
 @bp.get("/public/dossiers/<code>")
@@ -53,6 +55,7 @@ def lookup(code):
     ---
     get:
       tags: [public]
+      security: []
       parameters:
         - {in: path, name: code, schema: {type: string}, required: true}
         - {in: query, schema: LookupQuery}
@@ -61,7 +64,7 @@ def lookup(code):
         404: {description: Mã hoặc 4 số cuối không khớp}
         429: {description: Quá nhiều lần tra cứu}
     """
-    _limit()
+    _limit(code)
     q = query(LookupQuery)
     return PublicDossierSchema().dump(public.lookup(platform(), code, q["phone4"]))
 
@@ -72,12 +75,15 @@ def rate(code):
     ---
     post:
       tags: [public]
+      security: []
       parameters: [{in: path, name: code, schema: {type: string}, required: true}]
       requestBody: {content: {application/json: {schema: RatingBody}}}
       responses:
         201: {content: {application/json: {schema: RatingSchema}}}
+        404: {description: Mã hoặc 4 số cuối không khớp}
         409: {description: Đã đánh giá, hoặc chưa trả kết quả}
+        429: {description: Quá nhiều yêu cầu}
     """
-    _limit()
+    _limit(code)
     data = body(RatingBody)
     return RatingSchema().dump(public.rate(platform(), code, data["phone4"], data["satisfied"], data["comment"])), 201

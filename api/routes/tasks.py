@@ -13,7 +13,10 @@ _TASK_PARAM = [{"in": "path", "name": "task_id", "schema": {"type": "string"}, "
 
 @bp.get("/tasks")
 def list_tasks():
-    """The inbox: steps whose lane role the user holds at the step's office.
+    """The inbox: steps whose lane role the user holds at the step's office, most urgent first.
+
+    scope=candidate: nobody has them yet; mine: the user's; none: both; all: every step the user may
+    read (their office's; every office's for admins and auditors, whose default this is).
     ---
     get:
       tags: [tasks]
@@ -23,7 +26,8 @@ def list_tasks():
     """
     actor = current_actor()
     q = query(TaskQuery)
-    items, total = inbox.list_tasks(platform(), actor, q["scope"], q["page"], q["per_page"])
+    items, total = inbox.list_tasks(platform(), actor, q.get("scope"), q["page"], q["per_page"],
+                                    state=q["state"], dossier=q.get("dossier"))
     return paged(TaskSchema, items, total, q["page"], q["per_page"])
 
 
@@ -75,7 +79,7 @@ def complete(task_id):
     post:
       tags: [tasks]
       parameters: [{in: path, name: task_id, schema: {type: string}, required: true}]
-      requestBody: {content: {application/json: {schema: CompleteBody}}}
+      requestBody: {required: true, content: {application/json: {schema: CompleteBody}}}
       responses:
         200: {content: {application/json: {schema: DossierSchema}}}
         409: {description: Không còn chờ xử lý, hoặc người khác đã nhận}

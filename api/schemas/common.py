@@ -11,12 +11,23 @@ class PageQuery(StrictSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+class ProblemDetailItem(Schema):
+    line = fields.Integer(allow_none=True)
+    element = fields.String(allow_none=True)
+    message = fields.String()
+
+
 class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
+    """application/problem+json (RFC 9457): a stable `type`, Vietnamese `title` and `detail`."""
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    problems = fields.List(fields.Nested(ProblemDetailItem))
+    next_opening = fields.String(metadata={"description": "Giờ mở cửa tiếp theo (khi bộ phận một cửa đóng)"})
+    retry_after = fields.Integer()
+    element = fields.String(allow_none=True)
 
 
 def page_of(item_schema):

@@ -1,6 +1,7 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.schemas.common import StrictSchema
+from motcua.clock import VN_TZ
 
 
 class ApplicantSchema(StrictSchema):
@@ -14,7 +15,41 @@ class ApplicantSchema(StrictSchema):
 class DocumentItem(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=500))
     digitized = fields.Boolean(load_default=False)
-    copies = fields.Integer(load_default=1, validate=validate.Range(min=0, max=100))
+    copies = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+
+
+class _OneOrOther(fields.Field):
+    """A bare text, or an object of `schema`: desks write "Bản sao CCCD" as often as {name: ...}."""
+
+    def __init__(self, schema, text_to: str, **kwargs):
+        self.schema, self.text_to = schema, text_to
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = {self.text_to: value}
+        if not isinstance(value, dict):
+            raise ValidationError("Phải là chuỗi ký tự hoặc một đối tượng JSON.")
+        return self.schema().load(value)
+
+
+class SupplementItem(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100),
+                         metadata={"description": "bản chính / bản sao có chứng thực / bản sao…"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+def _document_field(**kwargs):
+    return _OneOrOther(DocumentItem, "name", metadata={"oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 500}, {"$ref": "#/components/schemas/DocumentItem"}]},
+        **kwargs)
+
+
+def _supplement_item_field(**kwargs):
+    return _OneOrOther(SupplementItem, "name", metadata={"oneOf": [
+        {"type": "string", "minLength": 1, "maxLength": 500}, {"$ref": "#/components/schemas/SupplementItem"}]},
+        **kwargs)
 
 
 class DossierCreate(StrictSchema):
@@ -22,31 +57,32 @@ class DossierCreate(StrictSchema):
     channel = fields.String(required=True, validate=validate.OneOf(("direct", "online", "postal")))
     applicant = fields.Nested(ApplicantSchema, required=True)
     data = fields.Dict(load_default=dict)
-    documents = fields.List(fields.Nested(DocumentItem), load_default=list)
+    documents = fields.List(_document_field(), load_default=list, validate=validate.Length(max=200))
 
 
 class DossierQuery(StrictSchema):
     status = fields.String(validate=validate.OneOf(
         ("processing", "supplement_requested", "done", "returned", "rejected", "stopped", "withdrawn")))
     overdue = fields.Boolean()
-    procedure = fields.String()
+    procedure = fields.String(validate=validate.Length(max=64))
+    office = fields.String(validate=validate.Length(max=64))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class SupplementRequest(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    items = fields.List(fields.String(validate=validate.Length(min=1, max=500)), load_default=list)
+    items = fields.List(_supplement_item_field(), load_default=list, validate=validate.Length(max=100))
 
 
 class SupplementBody(StrictSchema):
-    documents = fields.List(fields.Nested(DocumentItem), load_default=list)
+    documents = fields.List(_document_field(), load_default=list, validate=validate.Length(max=200))
     data = fields.Dict(load_default=None, allow_none=True)
 
 
 class ApologyBody(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    new_due_at = fields.AwareDateTime(required=True, default_timezone=None)
+    new_due_at = fields.AwareDateTime(required=True, default_timezone=VN_TZ)  # no offset: Vietnamese time
 
 
 class ReasonBody(StrictSchema):
@@ -71,6 +107,21 @@ class ApologySchema(Schema):
     new_due_at = fields.String()
     on_time = fields.Boolean()
     original_due_at = fields.String()
+    at = fields.String()
+    by = fields.String()
+
+
+class DocumentSchema(Schema):
+    name = fields.String()
+    copies = fields.Integer(allow_none=True)
+    digitized = fields.Boolean()
+
+
+class ChecklistItemSchema(Schema):
+    name = fields.String()
+    copies = fields.Integer(allow_none=True)
+    received = fields.Boolean()
+    digitized = fields.Boolean()
 
 
 class DossierSchema(Schema):
@@ -84,7 +135,8 @@ class DossierSchema(Schema):
     competent_office = fields.String()
     applicant = fields.Dict()
     data = fields.Dict()
-    documents = fields.List(fields.Dict())
+    documents = fields.List(fields.Nested(DocumentSchema))
+    checklist = fields.List(fields.Nested(ChecklistItemSchema))
     received_at = fields.DateTime()
     clock_start = fields.DateTime()
     due_at = fields.DateTime()

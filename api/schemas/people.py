@@ -26,7 +26,7 @@ class OfficeCreate(StrictSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    parent_code = fields.String(load_default=None, allow_none=True)
+    parent_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     saturday = fields.String(load_default="none", validate=validate.OneOf(("none", "morning", "full_day")))
     hours = fields.Nested(OfficeHoursSchema, load_default=None, allow_none=True)
 
@@ -44,16 +44,34 @@ class UserCreate(StrictSchema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$"))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    office_code = fields.String(required=True)
+    office_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     email = fields.Email(load_default=None, allow_none=True)
+
+
+class UserUpdate(StrictSchema):
+    full_name = fields.String(validate=validate.Length(min=1, max=255))
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=256))
+    office_code = fields.String(validate=validate.Length(min=1, max=64))
+    roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
+    email = fields.Email(allow_none=True)
+    active = fields.Boolean()
+
+
+class UserQuery(StrictSchema):
+    office = fields.String(validate=validate.Length(min=1, max=64))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class UserSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
-    office_code = fields.Function(lambda u: u.office.code if u.office else None)
+    office_code = fields.Function(lambda u: u.office.code if u.office else None, metadata={"type": "string"})
+    office_name = fields.Function(lambda u: u.office.name if u.office else None, metadata={"type": "string"})
     roles = fields.List(fields.String())
     email = fields.String(allow_none=True)
+    active = fields.Boolean()

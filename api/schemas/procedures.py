@@ -39,7 +39,8 @@ class ProcedureSchema(Schema):
     code = fields.String()
     name = fields.String()
     latest_version = fields.Integer()
-    legal_days = fields.String()
+    legal_days = fields.Raw(metadata={"type": "number",
+                                      "description": "Số ngày làm việc theo quy định (0 = trong ngày)"})
     field = fields.String()
     fee = fields.Integer()
     channels = fields.List(fields.String())

@@ -4,7 +4,9 @@ from api.schemas.common import StrictSchema
 
 
 class TaskQuery(StrictSchema):
-    scope = fields.String(load_default="candidate", validate=validate.OneOf(("mine", "candidate", "all")))
+    scope = fields.String(validate=validate.OneOf(("mine", "candidate", "all")))
+    state = fields.String(load_default="ready", validate=validate.OneOf(("ready", "completed", "cancelled", "all")))
+    dossier = fields.String(validate=validate.Length(min=1, max=64))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

@@ -170,7 +170,10 @@ class TaskRow(Base):
     """One user task that is or was ready: what the inbox queries, without loading workflows."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_office_state", "office_id", "state"),)
+    __table_args__ = (
+        Index("ix_tasks_office_state", "office_id", "state"),
+        Index("ix_tasks_state_due", "state", "due_at"),  # the deadline watch (migration 0002)
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -254,3 +257,110 @@ class Rating(Base):
     satisfied: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(Instant)
+
+
+# --- the scheduler's tables (migration 0002) ----------------------------------------------------
+
+
+class SchedulerEffect(Base):
+    """A ledger of effects already produced (one row per effect key): what makes a job idempotent.
+
+    A job inserts the key of an effect (e.g. `overdue:<dossier>:<due instant>`) with ON CONFLICT
+    DO NOTHING in the same transaction as the effect itself; only the inserter goes on. Two
+    scheduler processes, a retried job or a catch-up after downtime therefore produce it once.
+    """
+
+    __tablename__ = "scheduler_effects"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    at: Mapped[datetime] = mapped_column(Instant)
+
+
+class Notification(Base):
+    """One message to one official (the in-app inbox). `key` is unique per (kind, subject, recipient, instant).
+
+    Bodies carry the dossier code and procedure name only: never the applicant's personal data.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), nullable=True, index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    read_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+
+
+class NotificationDelivery(Base):
+    """The outbox: one row per notification and outside channel (e-mail, webhook), retried with backoff."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel"),
+        Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending, sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Instant)
+    lease_until: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class ApologyDraft(Base):
+    """Form 04 prepared by the deadline watch one working day before the due time, for staff to send."""
+
+    __tablename__ = "apology_drafts"
+    __table_args__ = (UniqueConstraint("dossier_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(Instant)
+    proposed_due_at: Mapped[datetime] = mapped_column(Instant)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class LateHandling(Base):
+    """A dossier or step that passed its due time, and the officials responsible (published: Directive §1.4)."""
+
+    __tablename__ = "late_handlings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # dossier, step
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    step: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    officials: Mapped[list] = mapped_column(JSONText)  # [{username, full_name, role}]
+    due_at: Mapped[datetime] = mapped_column(Instant, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class ReportRun(Base):
+    """A periodic report computed by the scheduler: one row per (kind, office, period), never twice."""
+
+    __tablename__ = "report_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # monthly
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
+    period: Mapped[str] = mapped_column(String(16))  # 2026-11
+    figures: Mapped[dict] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(Instant)

@@ -28,8 +28,10 @@ def _sqlite_on_connect(dbapi_connection, _record):
 def _sqlite_begin_immediate(conn):
     # Writers queue at BEGIN instead of failing later with "database is locked" when a read
     # transaction tries to write: SQLite's path to "exactly one completion, one conflict".
+    # Read-only units of work (audits, reports) take a plain deferred BEGIN and block nobody.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        readonly = conn.get_execution_options().get("motcua_readonly")
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
 def engine_options(url: str) -> dict:
@@ -49,12 +51,17 @@ def make_session_factory(engine) -> sessionmaker:
 class UnitOfWork:
     """`with uow: ...; uow.commit()`: nothing is written unless commit() is reached."""
 
-    def __init__(self, session_factory):
+    def __init__(self, session_factory, *, readonly: bool = False):
         self._factory = session_factory
+        self.readonly = readonly
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
+        if self.readonly:
+            bind = self._factory.kw["bind"].execution_options(motcua_readonly=True)
+            self.session = self._factory(bind=bind)
+        else:
+            self.session = self._factory()
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -68,6 +75,8 @@ class UnitOfWork:
             self.session = None
 
     def commit(self) -> None:
+        if self.readonly:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
 
     def rollback(self) -> None:

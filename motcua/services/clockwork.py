@@ -18,7 +18,9 @@ def pause(platform, session, dossier: Dossier, actor_name: str, *, reason: str, 
                    data={"reason": reason, "items": items, "source": source})
 
 
-def resume(platform, session, dossier: Dossier, actor_name: str, *, data: dict) -> None:
+def resume(platform, session, dossier: Dossier, actor_name: str, *, data: dict, workflow=None) -> None:
+    """`workflow`: the instance the caller already holds and will save (a completing step);
+    without it, the stored instance is loaded, its timers moved and saved here."""
     now = platform.now()
     paused_from = dossier.paused_at
     settings = platform.settings
@@ -35,10 +37,55 @@ def resume(platform, session, dossier: Dossier, actor_name: str, *, data: dict) 
         row.due_at = deadlines.shift_for_pause(row_cal, row_hours, row.due_at, paused_from, now)
         row.due_calendar = row_cal.fingerprint
         moved.append({"task_id": row.id, "due_at": row.due_at.isoformat()})
+    timers = _shift_timers(platform, session, dossier, paused_from, now, workflow)
     dossier.paused_at = None
     dossier.status = "processing"
     dossier.supplement_count += 1
-    dossier.overdue = now > dossier.due_at
-    history.append(session, dossier, "supplemented", at=now, actor=actor_name, data={
-        **data, "paused_from": paused_from.isoformat(), "paused_working_days": str(paused_days),
-        "old_due_at": old_due.isoformat(), "due_at": dossier.due_at.isoformat(), "steps": moved})
+    if now <= dossier.due_at:
+        # Only cleared here: a due time already passed is flagged by the deadline watch, which
+        # also notifies and records who is responsible (scheduler/deadlines.py).
+        dossier.overdue = False
+    event = {**data, "paused_from": paused_from.isoformat(), "paused_working_days": str(paused_days),
+             "old_due_at": old_due.isoformat(), "due_at": dossier.due_at.isoformat(), "steps": moved}
+    if timers:
+        event["timers"] = timers
+    history.append(session, dossier, "supplemented", at=now, actor=actor_name, data=event)
+
+
+def _shift_timers(platform, session, dossier: Dossier, paused_from, now, workflow=None) -> list[dict]:
+    """BPMN timers waiting during the pause move like the due times: by the paused working time.
+
+    A reminder "7 working days after the appraisal started" must not count the days the applicant
+    spent supplementing. The timers follow the competent office's calendar (as the BPMN working-day
+    functions do). The moves are listed in the `supplemented` event so a replay can repeat them.
+    """
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine import runtime
+    from motcua.services import process
+    instance = process.instance_of(session, dossier)
+    if instance is None or instance.status != "running" or instance.next_timer_at is None:
+        return []
+    held = workflow is not None
+    if not held:
+        workflow = process.load(platform, session, dossier, instance)
+    cal = calendar_for(session, platform.settings, dossier.competent_office)
+    hours = hours_for(platform.settings, dossier.competent_office)
+    moved = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        kind = type(getattr(task.task_spec, "event_definition", None)).__name__
+        if kind not in ("TimeDateEventDefinition", "DurationTimerEventDefinition"):
+            continue
+        due = runtime.timer_due(task._get_internal_data("event_value"))
+        if due is None:
+            continue
+        new_due = deadlines.shift_for_pause(cal, hours, due, paused_from, now)
+        if new_due != due:
+            task._set_internal_data(event_value=new_due.isoformat())
+            moved.append({"timer": task.task_spec.bpmn_id, "task_id": str(task.id),
+                          "old_due_at": due.isoformat(), "due_at": new_due.isoformat()})
+    if moved and not held:  # a held workflow is saved by its caller (process.sync)
+        instance.state = runtime.dump(workflow)
+        instance.next_timer_at = runtime.next_timer_at(workflow)
+        instance.updated_at = now
+    return moved

@@ -250,12 +250,25 @@ def _require_status(dossier: Dossier, *allowed: str) -> None:
         raise Conflict(f"Hồ sơ đang ở trạng thái «{dossier.status}», không thực hiện được thao tác này.")
 
 
+def _item_text(item) -> str:
+    """An item to add or fix, as form 02 prints it: "name (kind) – note"."""
+    if not isinstance(item, dict):
+        return str(item)
+    text = item["name"]
+    if item.get("kind"):
+        text += f" ({item['kind']})"
+    if item.get("note"):
+        text += f" – {item['note']}"
+    return text
+
+
 def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
     """Form 02: the applicant must add or fix documents; the legal clock stops meanwhile."""
     with platform.uow() as uow:
         dossier = _acting(uow.session, actor, code)
         _require_status(dossier, "processing")
-        pause(platform, uow.session, dossier, actor.username, reason=reason, items=items, source="api")
+        pause(platform, uow.session, dossier, actor.username, reason=reason,
+              items=[_item_text(i) for i in items or []], source="api")
         result = view(uow.session, dossier)
         uow.commit()
         return result

@@ -186,7 +186,7 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
         if row.pause_clock and dossier.paused_at is not None:
             # the applicant's supplement arrived: the clock restarts and every open due time,
             # this step's included, moves by the paused working time before it is judged
-            resume(platform, session, dossier, actor.username, data={"step": row.bpmn_id})
+            resume(platform, session, dossier, actor.username, data={"step": row.bpmn_id}, workflow=workflow)
         row.state = "completed"
         row.completed_at = now
         row.completed_by = actor.user_id

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 
 from motcua.access import ROLES, Actor
 from motcua.db.models import ApiToken, Office, User
-from motcua.errors import Conflict, Invalid, NotFound, Unauthorized
+from motcua.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("không-dùng")  # equal work for unknown users: no timing oracle
-LEVELS = ("province", "center", "department", "commune", "vertical")
+# province; center (the provincial one-stop centre: receives every procedure); department; district
+# (before 1/7/2025); commune / ward; vertical (police, social insurance, tax: central agencies' branches)
+LEVELS = ("province", "center", "department", "district", "commune", "ward", "vertical")
 
 
 def hash_password(password: str) -> str:
@@ -124,10 +126,79 @@ def add_user(session, now, *, username, password, full_name, office_code, roles,
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise Conflict(f"Tên đăng nhập «{username}» đã tồn tại.")
     user = User(username=username, password_hash=password_hash or hash_password(password), full_name=full_name,
-                office_id=office.id, roles=list(dict.fromkeys(roles)), email=email, active=True, created_at=now)
+                office_id=office.id, office=office, roles=list(dict.fromkeys(roles)), email=email, active=True,
+                created_at=now)
     session.add(user)
     session.flush()
     return user
+
+
+def list_users(platform, actor: Actor, *, office: str | None, role: str | None, page: int, per_page: int):
+    """Accounts, for admins (who manage them) and auditors (who read everything)."""
+    if not actor.has("admin", "auditor"):
+        raise Forbidden("Chỉ quản trị viên hoặc thanh tra mới xem được danh sách tài khoản.")
+    with platform.uow() as uow:
+        session = uow.session
+        query = select(User)
+        if office:
+            query = query.join(Office, Office.id == User.office_id).where(Office.code == office)
+        rows = session.scalars(query.order_by(User.username)).all()
+        if role:  # roles are a JSON list: filtered here, the same way on SQLite and PostgreSQL
+            rows = [u for u in rows if role in (u.roles or [])]
+        return rows[(page - 1) * per_page: page * per_page], len(rows)
+
+
+def update_user(platform, actor: Actor, username: str, changes: dict) -> User:
+    """Change a user's name, office, roles, password or active flag (admin). Deactivating or a new
+    password ends the user's open sessions."""
+    actor.require("admin")
+    with platform.uow() as uow:
+        session = uow.session
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"Không có tài khoản «{username}».")
+        now = platform.now()
+        end_sessions = False
+        if changes.get("full_name") is not None:
+            user.full_name = changes["full_name"]
+        if changes.get("email") is not None:
+            user.email = changes["email"]
+        if changes.get("office_code") is not None:
+            office = session.scalar(select(Office).where(Office.code == changes["office_code"]))
+            if office is None:
+                raise Invalid("Cơ quan không tồn tại.", errors={"office_code": ["Không có cơ quan mã này."]})
+            end_sessions = end_sessions or office.id != user.office_id
+            user.office_id = office.id
+            user.office = office
+        if changes.get("roles") is not None:
+            roles = changes["roles"]
+            if not roles or any(r not in ROLES for r in roles):
+                raise Invalid("Vai trò không hợp lệ.", errors={"roles": [f"Vai trò hợp lệ: {', '.join(ROLES)}."]})
+            if user.id == actor.user_id and "admin" not in roles:
+                raise Conflict("Quản trị viên không tự bỏ vai trò quản trị của chính mình.")
+            user.roles = list(dict.fromkeys(roles))
+        if changes.get("password") is not None:
+            user.password_hash = hash_password(changes["password"])
+            end_sessions = True
+        if changes.get("active") is not None:
+            if user.id == actor.user_id and not changes["active"]:
+                raise Conflict("Quản trị viên không tự khóa tài khoản của chính mình.")
+            end_sessions = end_sessions or (user.active and not changes["active"])
+            user.active = bool(changes["active"])
+        if end_sessions:
+            for token in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                                ApiToken.revoked_at.is_(None))):
+                token.revoked_at = now
+        uow.commit()
+        return user
+
+
+def get_office(platform, code: str) -> Office:
+    with platform.uow() as uow:
+        office = uow.session.scalar(select(Office).where(Office.code == code))
+        if office is None:
+            raise NotFound(f"Không có cơ quan mã «{code}».")
+        return office
 
 
 def get_user(platform, user_id: int) -> User:

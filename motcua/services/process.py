@@ -5,13 +5,15 @@ commits (or rolls back) together with the change that moved the workflow.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
-from engine import runtime
+from engine import conventions, runtime
 from motcua.db.models import Dossier, Office, ProcessInstance, TaskRow
 from motcua.errors import Conflict
 from motcua.legal_clock import deadlines
-from motcua.services import history
+from motcua.services import history, notifications
 from motcua.services.calendars import calendar_for, hours_for
 
 FINAL_STATUSES = ("done", "returned", "rejected", "stopped", "withdrawn")
@@ -109,7 +111,9 @@ def sync(platform, session, dossier: Dossier, instance: ProcessInstance, workflo
         if step.pause_clock and dossier.paused_at is None:
             from motcua.services.clockwork import pause
             pause(platform, session, dossier, actor_name, reason=step.name, items=[], source="process")
+        _notify_assigned(platform, session, dossier, row, now)
 
+    _notify_reminders(platform, session, dossier, workflow, now)
     instance.state = runtime.dump(workflow)
     instance.next_timer_at = runtime.next_timer_at(workflow)
     instance.updated_at = now
@@ -117,6 +121,82 @@ def sync(platform, session, dossier: Dossier, instance: ProcessInstance, workflo
     if result is not None and instance.status == "running":
         instance.status = "completed"
         finish(platform, session, dossier, result, actor_name, data=_result_data(workflow))
+
+
+# --- timers and the notifications a process sends ---------------------------------------------
+
+def _notify_assigned(platform, session, dossier: Dossier, row: TaskRow, now) -> None:
+    """A step became ready: the officials who may take it are told (kind `assigned`)."""
+    label = notifications.dossier_label(dossier)
+    notifications.notify(
+        session, platform.settings, kind="assigned", subject=row.id,
+        users=notifications.users_with_role(session, row.office_id, row.role),
+        title=f"Công việc mới: {row.name} – hồ sơ {dossier.code}",
+        body=f"Hồ sơ {label}: bước «{row.name}» đang chờ xử lý, hạn {notifications.fmt(row.due_at)}.",
+        at=now, dossier=dossier, office_id=row.office_id, due_at=row.due_at,
+        data={"task_id": row.id, "step": row.bpmn_id})
+
+
+def _attached_step(task):
+    """The user task a boundary event (an ancestor of `task`) is attached to, if any."""
+    from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+    from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+    node = task.parent
+    while node is not None:
+        if isinstance(node.task_spec, BoundaryEventSplit):
+            for child in node.children:
+                if isinstance(child.task_spec, UserTask):
+                    return child
+            return None
+        node = node.parent
+    return None
+
+
+def _lane_office(session, dossier: Dossier, lane) -> Office:
+    if lane is not None and lane.office_code:
+        office = session.scalar(select(Office).where(Office.code == lane.office_code))
+        if office is not None:
+            return office
+    if lane is not None and lane.role == "receiver":
+        return dossier.receiving_office
+    return dossier.competent_office
+
+
+def _notify_reminders(platform, session, dossier: Dossier, workflow, now) -> None:
+    """A reached end event with property `notify` = role(s) sends a reminder to those roles.
+
+    The convention of reminder paths (e.g. a non-interrupting boundary timer on the appraisal
+    step → end event notify=leader): the role is looked up at the office of the step the
+    boundary event is attached to, or else at the office of the end event's lane. Each reached
+    end event notifies once (the ledger key is its task id).
+    """
+    from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+    from SpiffWorkflow.util.task import TaskState
+    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+        spec = task.task_spec
+        if not isinstance(spec, EndEvent):
+            continue
+        roles = [r.strip() for r in str(conventions.properties(spec).get("notify") or "").split(",") if r.strip()]
+        if not roles or not notifications.claim_effect(session, f"bpmn_notify:{task.id}", now):
+            continue
+        attached = _attached_step(task)
+        row = session.get(TaskRow, str(attached.id)) if attached is not None else None
+        if row is not None:
+            office = row.office
+        else:
+            office = _lane_office(session, dossier, conventions.Lane.parse(spec.lane))
+        step_name = row.name if row is not None else (spec.bpmn_name or spec.bpmn_id)
+        label = notifications.dossier_label(dossier)
+        due_text = f" (hạn {notifications.fmt(row.due_at)})" if row is not None else ""
+        users = [u for role in roles for u in notifications.users_with_role(session, office.id, role)]
+        notifications.notify(
+            session, platform.settings, kind="reminder", subject=str(task.id), users=users,
+            title=f"Nhắc hạn: {step_name} – hồ sơ {dossier.code}",
+            body=(f"Hồ sơ {label}: bước «{step_name}»{due_text} cần được đôn đốc "
+                  f"({spec.bpmn_name or spec.bpmn_id})."),
+            at=now, dossier=dossier, office_id=office.id, due_at=row.due_at if row is not None else None,
+            data={"end_event": spec.bpmn_id, "roles": roles,
+                  "task_id": row.id if row is not None else None})
 
 
 def _result_data(workflow) -> dict:

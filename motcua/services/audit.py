@@ -1,0 +1,263 @@
+"""Auditing dossiers: the hash chain of each history, a replay from the events, an export.
+
+Everything here only reads. A guard on the session refuses any flush, and the unit of work is
+never committed, so an auditor's request cannot change a dossier even by accident.
+
+- `audit_dossier`: one dossier's chain (with the dossier's anchor, so a deleted last event is
+  caught too), its events and its replay (motcua/replay.py).
+- `verify_all`: every dossier's chain, in short transactions of `BATCH` dossiers (SQLite takes a
+  write lock per transaction: live requests wait at most one batch), with a progress bar.
+- `export_history`: the history as a JSON document an outsider can verify with sha256 alone.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+from contextlib import contextmanager
+
+from sqlalchemy import event as sa_event, func, select
+
+from motcua import events as chain
+from motcua.access import Actor
+from motcua.db.models import CalendarOverride, Dossier, Event, Office, TaskRow, User
+from motcua.errors import NotFound
+from motcua.replay import (
+    CalendarTimeline, Record, Replayer, Stored, StoredDossier, StoredProcess, StoredRow, legal_functions,
+    office_like,
+)
+from motcua.services import history, process
+from motcua.services.dossiers import load_visible
+
+READERS = ("admin", "auditor", "receiver", "specialist", "leader")
+VERIFIERS = ("admin", "auditor")
+BATCH = 500
+EXPORT_FORMAT = "motcua-audit-export/1"
+HASH_RULE = ("hash = sha256(prev_hash + canonical), canonical = JSON of {seq, at, type, actor, step, data} "
+             "with sorted keys, separators (',', ':'), UTF-8 unescaped; prev_hash of seq 1 = 64 × '0'")
+
+
+@contextmanager
+def _read_only(session):
+    """Any attempt to write in this session fails before it reaches the database.
+
+    On PostgreSQL the transaction is also READ ONLY and REPEATABLE READ: the dossier's chain head
+    and its events are read by separate statements, and a use case committing between them must
+    not look like a broken chain. (On SQLite a read-only unit of work reads one WAL snapshot.)
+    """
+    def refuse(*_args):
+        raise RuntimeError("audit sessions are read-only")
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+    sa_event.listen(session, "before_flush", refuse)
+    try:
+        yield session
+    finally:
+        sa_event.remove(session, "before_flush", refuse)
+        session.rollback()
+
+
+# --- the chain -------------------------------------------------------------------------------
+
+def first_broken(events, last_seq: int, last_hash: str) -> int | None:
+    """The first broken sequence number of a dossier's chain, anchored at the dossier's last link."""
+    broken = chain.verify_chain(events)
+    if broken is not None:
+        return broken
+    count = len(events)
+    tail_hash = events[-1].hash if events else chain.GENESIS
+    if count != (last_seq or 0):
+        return min(count, last_seq or 0) + 1  # events cut off the end, or appended past the writer
+    if tail_hash != (last_hash or chain.GENESIS):
+        return max(count, 1)
+    return None
+
+
+def _event_view(e) -> dict:
+    return {"seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor, "step": e.step, "data": e.data,
+            "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+def timeline(platform, session) -> CalendarTimeline:
+    """Offices, today's calendar overrides and every calendar change, for due times at any moment."""
+    all_offices = session.scalars(select(Office)).all()
+    offices = {o.code: office_like(o.code, o.hours, o.saturday) for o in all_offices}
+    codes = {o.id: o.code for o in all_offices}
+    rows = [(r.day, r.kind, r.name, codes.get(r.office_id) if r.office_id else None)
+            for r in session.scalars(select(CalendarOverride))]
+    changes = session.execute(select(Event.id, Event.data).where(
+        Event.dossier_id.is_(None), Event.type == "calendar_changed").order_by(Event.id)).all()
+    return CalendarTimeline(platform.settings, offices, rows, [(c.id, c.data) for c in changes])
+
+
+def _functions(platform, session, dossier, calendars: CalendarTimeline):
+    """The functions BPMN expressions call (services/process.script_functions), on the replay's
+    clock; the two that read the legal calendar use the calendar in force at each event."""
+    cache = {}
+
+    def factory(clock, calendar):
+        if "live" not in cache:
+            from types import SimpleNamespace
+            shim = SimpleNamespace(settings=platform.settings, limits=platform.limits, clock=clock, now=clock.now)
+            cache["live"] = process.script_functions(shim, session, dossier)
+        functions = dict(cache["live"])
+        functions.update(legal_functions(clock, calendar, calendars.hours(dossier.competent_office.code)))
+        return functions
+    return factory
+
+
+def _stored(session, dossier: Dossier) -> Stored:
+    instance = process.instance_of(session, dossier)
+    rows = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id)).all()
+    user_ids = {r.completed_by for r in rows if r.completed_by}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    return Stored(
+        dossier=StoredDossier(
+            code=dossier.code, status=dossier.status, receiving_office=dossier.receiving_office.code,
+            competent_office=dossier.competent_office.code, received_at=dossier.received_at,
+            clock_start=dossier.clock_start, due_at=dossier.due_at, paused_at=dossier.paused_at,
+            supplement_count=dossier.supplement_count, overdue=dossier.overdue,
+            apology_required=dossier.apology_required, apology=dossier.apology, finished_at=dossier.finished_at,
+            returned_at=dossier.returned_at, result=dossier.result, data=dossier.data,
+            documents=dossier.documents),
+        process=None if instance is None else StoredProcess(
+            state=instance.state, status=instance.status, next_timer_at=instance.next_timer_at),
+        rows=[StoredRow(id=r.id, bpmn_id=r.bpmn_id, state=r.state, office=r.office.code, ready_at=r.ready_at,
+                        due_at=r.due_at, data=r.data, assignee=r.assignee.username if r.assignee else None,
+                        completed_by=names.get(r.completed_by), completed_at=r.completed_at,
+                        overdue=bool(r.overdue)) for r in rows],
+    )
+
+
+def replay(platform, session, dossier: Dossier, *, events=None, calendars: CalendarTimeline | None = None) -> dict:
+    """Rebuild the dossier's workflow from its events and compare with what is stored.
+
+    -> {consistent, detail, diverged_at, differences: [{seq, detail}], events_replayed, ignored_types}.
+    `diverged_at` is the first event where the rebuilt and the recorded (or stored) state part;
+    one past the last event when the log stops before the replay's expected consequences.
+    Reads only: nothing is added to the session.
+    """
+    events = history.events_of(session, dossier.id) if events is None else events
+    calendars = calendars or timeline(platform, session)
+    version = dossier.procedure_version
+    replayer = Replayer(spec_text=version.spec, manifest=version.manifest, version=version.version,
+                        timeline=calendars, functions=_functions(platform, session, dossier, calendars),
+                        time_limit=float(platform.limits.get("script_time_limit", 1.0)))
+    records = [Record(seq=e.seq, at=e.at, type=e.type, actor=e.actor, step=e.step, data=e.data, id=e.id)
+               for e in events]
+    return replayer.run(records, _stored(session, dossier))
+
+
+# --- use cases -------------------------------------------------------------------------------
+
+def _readable(session, actor: Actor | None, code: str) -> Dossier:
+    """Auditors and admins read every dossier; staff the ones they see; the CLI (no actor) all."""
+    if actor is None:
+        dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+        return dossier
+    actor.require(*READERS)
+    return load_visible(session, actor, code)
+
+
+def audit_dossier(platform, actor: Actor | None, code: str) -> dict:
+    """-> {code, chain_valid, first_broken, events, replay: {consistent, detail, diverged_at, ...}}."""
+    with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
+        dossier = _readable(session, actor, code)
+        events = history.events_of(session, dossier.id)
+        broken = first_broken(events, dossier.last_event_seq, dossier.last_event_hash)
+        return {"code": dossier.code, "chain_valid": broken is None, "first_broken": broken,
+                "events": [_event_view(e) for e in events],
+                "replay": replay(platform, session, dossier, events=events)}
+
+
+def export_history(platform, actor: Actor | None, code: str) -> dict:
+    """The dossier's history as a self-contained JSON document (times exactly as hashed)."""
+    with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
+        dossier = _readable(session, actor, code)
+        events = history.events_of(session, dossier.id)
+        broken = first_broken(events, dossier.last_event_seq, dossier.last_event_hash)
+        version = dossier.procedure_version
+        return {
+            "format": EXPORT_FORMAT,
+            "code": dossier.code,
+            "procedure": {"code": version.manifest["code"], "version": version.version,
+                          "content_hash": version.content_hash},
+            "exported_at": platform.now().isoformat(),
+            "exported_by": actor.username if actor else "cli",
+            "hash": {"algorithm": "sha256", "genesis": chain.GENESIS, "rule": HASH_RULE},
+            "anchor": {"last_event_seq": dossier.last_event_seq, "last_event_hash": dossier.last_event_hash},
+            "chain_valid": broken is None,
+            "first_broken": broken,
+            "replay": replay(platform, session, dossier, events=events),
+            "events": [{**_event_view(e), "at": e.at.isoformat()} for e in events],
+        }
+
+
+_EVENTS = Event.__table__
+# Core columns, read through the connection: no ORM row objects for millions of events.
+_CHAIN_COLUMNS = tuple(_EVENTS.c[name] for name in ("dossier_id", "seq", "at", "type", "actor", "step", "data",
+                                                     "prev_hash", "hash"))
+
+
+def _first(row):
+    return row[0]
+
+
+def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, replay_too: bool = False,
+               batch: int = BATCH) -> dict:
+    """Every dossier's chain (and, with `replay_too`, its replay).
+
+    -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
+        calendar_first_broken[, inconsistent: [codes], diverged_at: {code: seq}]}.
+    """
+    if actor is not None:
+        actor.require(*VERIFIERS)
+    from tqdm import tqdm
+
+    with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
+        total = session.scalar(select(func.count(Dossier.id)))
+    checked, broken, firsts, inconsistent, diverged = 0, [], {}, [], {}
+    last_id = 0
+    with tqdm(total=total, disable=not progress, unit=" hồ sơ", desc="Kiểm tra chuỗi băm", file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        while True:
+            with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
+                dossiers = session.execute(
+                    select(Dossier.id, Dossier.code, Dossier.last_event_seq, Dossier.last_event_hash)
+                    .where(Dossier.id > last_id).order_by(Dossier.id).limit(batch)).all()
+                if not dossiers:
+                    break
+                lo, hi = dossiers[0].id, dossiers[-1].id
+                rows = session.connection().execute(select(*_CHAIN_COLUMNS).where(
+                    _EVENTS.c.dossier_id >= lo, _EVENTS.c.dossier_id <= hi).order_by(
+                    _EVENTS.c.dossier_id, _EVENTS.c.seq))
+                grouped = {key: list(group) for key, group in itertools.groupby(rows, key=_first)}
+                for d in dossiers:
+                    seq = first_broken(grouped.get(d.id, []), d.last_event_seq, d.last_event_hash)
+                    if seq is not None:
+                        broken.append(d.code)
+                        firsts[d.code] = seq
+                if replay_too:
+                    calendars = timeline(platform, session)
+                    for dossier in session.scalars(select(Dossier).where(Dossier.id >= lo, Dossier.id <= hi)):
+                        result = replay(platform, session, dossier, calendars=calendars)
+                        if not result["consistent"]:
+                            inconsistent.append(dossier.code)
+                            diverged[dossier.code] = result["diverged_at"]
+                checked += len(dossiers)
+                last_id = hi
+            bar.update(len(dossiers))
+            if broken or inconsistent:
+                bar.set_postfix_str(f"{len(broken) + len(inconsistent)} sai lệch", refresh=False)
+    with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
+        global_events = session.connection().execute(select(*_CHAIN_COLUMNS).where(
+            _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
+        calendar_broken = chain.verify_chain(global_events)
+    result = {"checked": checked, "broken": broken, "first_broken": firsts,
+              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+    if replay_too:
+        result.update(inconsistent=inconsistent, diverged_at=diverged)
+    return result

@@ -1,0 +1,228 @@
+"""The deadline watch over dossiers and each of their steps (domain.md, lifecycle rules 6-7).
+
+- One working day before an unfinished dossier's due time: `apology_required`, a draft of the
+  apology letter (form 04) with a proposed new date, and a notice to the officials holding its
+  current steps and their leaders.
+- At the due time: `overdue`, a notice, and the officials responsible for the late step recorded
+  in late_handlings (the public list the Directive requires).
+- Steps: a notice shortly before a step's due time; at it, the step is overdue and recorded.
+- A dossier paused for a supplement is never flagged while paused; its due times move when it
+  resumes and the watch sees the new ones.
+
+Each effect is keyed by the subject and the due instant it is about (scheduler_effects), so it
+happens once per due time whatever the number of runs or processes.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from motcua.db.models import ApologyDraft, Dossier, LateHandling, Office, SchedulerEffect, TaskRow
+from motcua.legal_clock import deadlines
+from motcua.services import history
+from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.notifications import (
+    claim_effect, dossier_label, fmt, holders_of, insert_ignore, instant_key, leaders_of, notify,
+)
+from scheduler.locking import at_instant, scan
+
+# A due time one working day away is at most this many calendar days away (Tết closes ~9 days).
+LOOKAHEAD = timedelta(days=21)
+
+
+def _cfg(platform) -> dict:
+    cfg = platform.settings.section("scheduler")
+    return {
+        "warning_days": Decimal(str(cfg.get("apology_warning_days", 1))),
+        "extension_days": Decimal(str(cfg.get("apology_extension_days", 2))),
+        "step_warning_days": Decimal(str(cfg.get("step_warning_days", "0.5"))),
+    }
+
+
+class _Calendars:
+    """Calendars and hours per office, read once per run."""
+
+    def __init__(self, settings):
+        self.settings, self._cache = settings, {}
+
+    def of(self, session, office: Office | int):
+        office_id = office if isinstance(office, int) else office.id
+        if office_id not in self._cache:
+            office = session.get(Office, office_id) if isinstance(office, int) else office
+            self._cache[office_id] = (calendar_for(session, self.settings, office), hours_for(self.settings, office))
+        return self._cache[office_id]
+
+
+def _open_steps(session, dossier: Dossier) -> list[TaskRow]:
+    return list(session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")
+                                .order_by(TaskRow.ready_at, TaskRow.id)))
+
+
+def _officials(session, row: TaskRow) -> list[dict]:
+    claimed = row.assignee_id is not None
+    return [{"username": u.username, "full_name": u.full_name, "role": row.role, "claimed": claimed}
+            for u in holders_of(session, row)]
+
+
+def _recipients(session, dossier: Dossier, steps: list[TaskRow]) -> list:
+    """The officials holding the current steps, their leaders, and the competent office's leaders."""
+    users = []
+    for row in steps:
+        users += holders_of(session, row)
+        users += leaders_of(session, row.office_id)
+    users += leaders_of(session, dossier.competent_office_id)
+    return users
+
+
+def watch_deadlines(platform, now: datetime) -> dict:
+    platform = at_instant(platform, now)
+    cfg = _cfg(platform)
+    counts = {}
+
+    def open_dossiers():
+        return select(Dossier).where(Dossier.status == "processing", Dossier.paused_at.is_(None))
+
+    # -- one working day before: apology required, draft (form 04), notice ------------------
+    def is_due_soon(session, dossier) -> bool:
+        """(on a Dossier or a probe row of id, due_at, receiving_office_id)"""
+        cal, hours = calendars.of(session, dossier.receiving_office_id)
+        return now >= dossier.due_at or (
+            deadlines.working_time_between(cal, hours, now, dossier.due_at) <= cfg["warning_days"])
+
+    def due_soon(session, dossier: Dossier) -> bool:
+        cal, hours = calendars.of(session, dossier.receiving_office)
+        due = dossier.due_at
+        if not is_due_soon(session, dossier):
+            return False
+        dossier.apology_required = True
+        if not claim_effect(session, f"apology_required:{dossier.id}:{instant_key(due)}", now):
+            return False  # already done for this due time (the flag was cleared by a pause)
+        steps = _open_steps(session, dossier)
+        latest = max([due] + [s.due_at for s in steps])
+        proposed = deadlines.add_working_time(cal, hours, max(latest, now), cfg["extension_days"])
+        where = "; ".join(f"«{s.name}» tại {s.office.name}" for s in steps)
+        reason = ("Hồ sơ chưa được giải quyết xong trong thời hạn"
+                  + (f" (đang ở bước {where})" if where else "") + ".")
+        insert_ignore(session, ApologyDraft, {"dossier_id": dossier.id, "due_at": due, "proposed_due_at": proposed,
+                                              "reason": reason, "created_at": now}, ["dossier_id", "due_at"])
+        history.append(session, dossier, "apology_required", at=now, actor="scheduler", data={
+            "due_at": due.isoformat(), "draft": {"proposed_due_at": proposed.isoformat(), "reason": reason}})
+        if now < due:  # past the due time, the overdue notice says it all
+            label = dossier_label(dossier)
+            notify(session, platform.settings, kind="due_soon", subject=f"{dossier.id}:{instant_key(due)}",
+                   users=_recipients(session, dossier, steps),
+                   title=f"Hồ sơ {dossier.code} sắp đến hạn trả kết quả",
+                   body=(f"Hồ sơ {label} đến hạn trả kết quả lúc {fmt(due)} nhưng chưa giải quyết xong. "
+                         f"Đã chuẩn bị dự thảo phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04), "
+                         f"ngày hẹn mới đề xuất: {fmt(proposed)}."),
+                   at=now, dossier=dossier, office_id=dossier.competent_office_id, due_at=due,
+                   data={"proposed_due_at": proposed.isoformat()})
+        return True
+
+    # -- the due time: overdue, responsible officials, notice ---------------------------------
+    def overdue(session, dossier: Dossier) -> bool:
+        due = dossier.due_at
+        dossier.overdue = True
+        if not claim_effect(session, f"overdue:{dossier.id}:{instant_key(due)}", now):
+            return False
+        steps = _open_steps(session, dossier)
+        responsible = []
+        for row in steps:
+            officials = _officials(session, row)
+            responsible.append({"task_id": row.id, "step": row.name, "office": row.office.code,
+                                "officials": [o["username"] for o in officials]})
+            insert_ignore(session, LateHandling, {
+                "key": f"dossier:{dossier.id}:{instant_key(due)}:{row.id}", "kind": "dossier",
+                "dossier_id": dossier.id, "task_id": row.id, "step": row.name, "office_id": row.office_id,
+                "officials": officials, "due_at": due, "recorded_at": now}, ["key"])
+        if not steps:
+            insert_ignore(session, LateHandling, {
+                "key": f"dossier:{dossier.id}:{instant_key(due)}", "kind": "dossier", "dossier_id": dossier.id,
+                "task_id": None, "step": None, "office_id": dossier.competent_office_id, "officials": [],
+                "due_at": due, "recorded_at": now}, ["key"])
+        history.append(session, dossier, "overdue", at=now, actor="scheduler",
+                       data={"due_at": due.isoformat(), "responsible": responsible})
+        label = dossier_label(dossier)
+        apology = "" if dossier.apology else " Cần gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."
+        notify(session, platform.settings, kind="overdue", subject=f"{dossier.id}:{instant_key(due)}",
+               users=_recipients(session, dossier, steps),
+               title=f"Hồ sơ {dossier.code} đã quá hạn",
+               body=f"Hồ sơ {label} đã quá hạn trả kết quả ({fmt(due)}).{apology}",
+               at=now, dossier=dossier, office_id=dossier.competent_office_id, due_at=due)
+        return True
+
+    # -- steps ----------------------------------------------------------------------------------
+    def open_steps():
+        return select(TaskRow).join(Dossier, Dossier.id == TaskRow.dossier_id).where(
+            TaskRow.state == "ready", TaskRow.overdue.is_(False),
+            Dossier.status == "processing", Dossier.paused_at.is_(None))
+
+    def is_step_due_soon(session, row) -> bool:
+        """(on a TaskRow or a probe row of id, due_at, allotment_days, office_id)"""
+        if row.due_at <= now:
+            return False
+        warning = min(cfg["step_warning_days"], Decimal(row.allotment_days) / 2)
+        if warning <= 0:
+            return False
+        cal, hours = calendars.of(session, row.office_id)
+        if deadlines.working_time_between(cal, hours, now, row.due_at) > warning:
+            return False
+        return session.get(SchedulerEffect, f"step_due_soon:{row.id}:{instant_key(row.due_at)}") is None
+
+    def step_due_soon(session, row: TaskRow) -> bool:
+        if not is_step_due_soon(session, row):
+            return False
+        if not claim_effect(session, f"step_due_soon:{row.id}:{instant_key(row.due_at)}", now):
+            return False
+        dossier = session.get(Dossier, row.dossier_id)
+        notify(session, platform.settings, kind="step_due_soon", subject=f"{row.id}:{instant_key(row.due_at)}",
+               users=holders_of(session, row),
+               title=f"Bước «{row.name}» của hồ sơ {dossier.code} sắp đến hạn",
+               body=f"Hồ sơ {dossier_label(dossier)}: bước «{row.name}» đến hạn lúc {fmt(row.due_at)}.",
+               at=now, dossier=dossier, office_id=row.office_id, due_at=row.due_at, data={"task_id": row.id})
+        return True
+
+    def step_overdue(session, row: TaskRow) -> bool:
+        row.overdue = True
+        if not claim_effect(session, f"step_overdue:{row.id}:{instant_key(row.due_at)}", now):
+            return False
+        dossier = session.get(Dossier, row.dossier_id)
+        officials = _officials(session, row)
+        insert_ignore(session, LateHandling, {
+            "key": f"step:{row.id}:{instant_key(row.due_at)}", "kind": "step", "dossier_id": dossier.id,
+            "task_id": row.id, "step": row.name, "office_id": row.office_id, "officials": officials,
+            "due_at": row.due_at, "recorded_at": now}, ["key"])
+        history.append(session, dossier, "step_overdue", at=now, actor="scheduler", step=row.bpmn_id, data={
+            "task_id": row.id, "due_at": row.due_at.isoformat(), "office": row.office.code,
+            "assignee": row.assignee.username if row.assignee else None,
+            "officials": [o["username"] for o in officials]})
+        notify(session, platform.settings, kind="step_overdue", subject=f"{row.id}:{instant_key(row.due_at)}",
+               users=holders_of(session, row) + leaders_of(session, row.office_id),
+               title=f"Bước «{row.name}» của hồ sơ {dossier.code} đã quá hạn",
+               body=f"Hồ sơ {dossier_label(dossier)}: bước «{row.name}» đã quá hạn ({fmt(row.due_at)}).",
+               at=now, dossier=dossier, office_id=row.office_id, due_at=row.due_at, data={"task_id": row.id})
+        return True
+
+    calendars = _Calendars(platform.settings)
+    horizon = now + LOOKAHEAD
+
+    def label(d):
+        return getattr(d, "code", None) or getattr(d, "id", d)
+
+    counts["apology_required"] = scan(platform, lambda: open_dossiers().where(
+        Dossier.apology_required.is_(False), Dossier.apology.is_(None), Dossier.due_at <= horizon),
+        Dossier, Dossier.id, due_soon, what="due-soon of dossier", label=label, ready=is_due_soon,
+        probe=(Dossier.due_at, Dossier.receiving_office_id))["done"]
+    counts["overdue"] = scan(platform, lambda: open_dossiers().where(
+        Dossier.overdue.is_(False), Dossier.due_at <= now),
+        Dossier, Dossier.id, overdue, what="overdue of dossier", label=label)["done"]
+    counts["steps_due_soon"] = scan(platform, lambda: open_steps().where(TaskRow.due_at <= horizon),
+                                    [TaskRow, Dossier], TaskRow.id, step_due_soon, what="due-soon of step",
+                                    ready=is_step_due_soon,
+                                    probe=(TaskRow.due_at, TaskRow.allotment_days, TaskRow.office_id))["done"]
+    counts["steps_overdue"] = scan(platform, lambda: open_steps().where(TaskRow.due_at <= now),
+                                   [TaskRow, Dossier], TaskRow.id, step_overdue, what="overdue of step")["done"]
+    return counts
+
