@@ -135,7 +135,7 @@ def test_desk_closed_shows_the_next_opening(new_page, sign_in, live_server):
     form.get_by_label("Họ và tên người nộp").fill("Hoàng Văn Nam")
     form.get_by_label("Số định danh cá nhân / CCCD").fill("001090001111")
     form.get_by_label("Số điện thoại").fill("0911000111")
-    form.get_by_label("Loại sự kiện hộ tịch").select_option(value="khai_tu")
+    form.get_by_label("Loại sự kiện hộ tịch").select_option(label="Khai tử")
     form.get_by_label("Họ, chữ đệm, tên người được cấp trích lục").fill("Hoàng Văn Ba")
     form.get_by_label("Nơi đã đăng ký hộ tịch").fill("UBND xã Yên Sơn")
     form.get_by_label("Số bản sao đề nghị cấp").fill("1")
