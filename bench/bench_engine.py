@@ -59,7 +59,7 @@ def raw(count: int) -> float:
 
 def commits(platform, count: int) -> float:
     with platform.uow() as uow:
-        uow.session.execute(text("CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, v TEXT)"))
+        uow.session.execute(text("CREATE TABLE IF NOT EXISTS bench_commits (v TEXT)"))
         uow.commit()
     started = time.perf_counter()
     for i in range(count):

@@ -11,7 +11,7 @@ from motcua.db.models import CalendarOverride, Dossier, Event, Office, Procedure
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.calendars import calendar_for, forget_calendars, hours_for
 
 OPEN = ("processing", "supplement_requested")
 MAX_DAYS_RANGE = 400
@@ -80,6 +80,7 @@ def add_override(platform, actor: Actor, *, day: date, kind: str, name: str, off
                                created_at=platform.now(), created_by=actor.user_id)
         session.add(row)
         session.flush()
+        forget_calendars(session)
         moved = recompute_open_deadlines(platform, session, actor.username, reason={
             "change": "added", "date": day.isoformat(), "kind": kind, "name": name, "office": office_code})
         uow.commit()
@@ -98,6 +99,7 @@ def remove_override(platform, actor: Actor, override_id: int) -> dict:
                   "office": office.code if office else None}
         session.delete(row)
         session.flush()
+        forget_calendars(session)
         moved = recompute_open_deadlines(platform, session, actor.username, reason=reason)
         uow.commit()
         return {"id": override_id, "recomputed": moved}

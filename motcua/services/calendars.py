@@ -26,7 +26,23 @@ def _config_overrides(settings, office_code: str | None) -> list[Override]:
 
 
 def calendar_for(session, settings, office: Office | None) -> WorkingCalendar:
-    """Province-wide overrides, then the office's own (an office override wins on its day)."""
+    """Province-wide overrides, then the office's own (an office override wins on its day).
+
+    Read once per office per transaction: a use case asks for the same office's calendar several
+    times (receipt, steps, timers), and overrides change only through their own use case."""
+    cache = session.info.setdefault("motcua_calendars", {})
+    key = office.id if office is not None else None
+    if key not in cache:
+        cache[key] = _load_calendar(session, settings, office)
+    return cache[key]
+
+
+def forget_calendars(session) -> None:
+    """After an override changes within this transaction."""
+    session.info.pop("motcua_calendars", None)
+
+
+def _load_calendar(session, settings, office: Office | None) -> WorkingCalendar:
     rows = session.scalars(
         select(CalendarOverride).where(
             or_(CalendarOverride.office_id.is_(None),
