@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.problems import Problem
+from forms.messages import field_errors
 
 CHANNELS = ("direct", "online", "postal")
 
@@ -41,50 +42,14 @@ class ManifestSchema(Schema):
             raise ValidationError("Kênh tiếp nhận bị lặp.", "channels")
 
 
-_MESSAGES = {
-    "Missing data for required field.": "Thiếu trường bắt buộc.",
-    "Not a valid string.": "Phải là chuỗi ký tự.",
-    "Not a valid integer.": "Phải là số nguyên.",
-    "Not a valid number.": "Phải là số.",
-    "Not a valid boolean.": "Phải là true hoặc false.",
-    "Not a valid list.": "Phải là danh sách.",
-    "Invalid input type.": "Kiểu dữ liệu không hợp lệ.",
-}
-
-
-def _vi(message: str) -> str:
-    if message in _MESSAGES:
-        return _MESSAGES[message]
-    if message.startswith("Must be one of"):
-        return "Giá trị không được phép (" + message.split(":", 1)[-1].strip().rstrip(".") + ")."
-    if message.startswith("Must be greater than or equal") or message.startswith("Must be less than"):
-        return "Giá trị nằm ngoài khoảng cho phép."
-    if message.startswith("Shorter than") or message.startswith("Longer than") or message.startswith("Length must"):
-        return "Độ dài không hợp lệ."
-    return message
-
-
-def _flatten(messages, prefix="") -> list[tuple[str, str]]:
-    out = []
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            out.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(messages, list):
-        for value in messages:
-            out.extend(_flatten(value, prefix))
-    else:
-        out.append((prefix, str(messages)))
-    return out
-
-
 def load_manifest(raw) -> tuple[dict | None, list[Problem]]:
     if not isinstance(raw, dict):
         return None, [Problem("manifest phải là một đối tượng (YAML/JSON).")]
     try:
         data = ManifestSchema().load(raw)
     except ValidationError as err:
-        return None, [Problem(f"manifest.{path}: {_vi(msg)}", element=f"manifest.{path}")
-                      for path, msg in _flatten(err.messages)]
+        return None, [Problem(f"manifest.{path}: {msg}", element=f"manifest.{path}")
+                      for path, messages in field_errors(err.messages).items() for msg in messages]
     data["legal_days"] = str(data["legal_days"])
     data["documents"] = [dict(d) for d in data["documents"]]
     return data, []

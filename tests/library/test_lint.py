@@ -192,7 +192,7 @@ BROKEN = {
     "condition reading a dunder": (dunder_in_condition, "gw_ket_qua", "__class__"),
     "condition calling eval()": (eval_in_condition, "gw_ket_qua", "Eval calls are not allowed"),
     "not valid against the BPMN XSD": (not_xsd_valid, "gw_ket_qua", "bogus"),
-    "manifest without legal_days": (manifest_without_legal_days, "manifest.legal_days", "Thiếu trường bắt buộc"),
+    "manifest without legal_days": (manifest_without_legal_days, "manifest.legal_days", "bắt buộc"),
     "manifest with an unknown channel": (manifest_bad_channel, "manifest.channels", "không được phép"),
     "manifest naming another process": (manifest_wrong_process, "manifest.process_id", "khong_co_quy_trinh"),
     "application form missing": (application_form_missing, "manifest.application_form", "«to_khai»"),
