@@ -31,6 +31,8 @@ def _engine(ctx):
 def main(ctx, config_path):
     """Một Cửa: nền tảng xử lý thủ tục hành chính một cửa."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("apscheduler", "alembic", "waitress.queue"):  # every run of every job is not news
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         ctx.obj = {"settings": load_settings(config_path)}
     except ConfigError as err:
