@@ -7,6 +7,7 @@ from flask import jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from engine.runtime import StepFailed
 from forms.messages import field_errors
 from motcua.errors import ServiceError
 
@@ -45,6 +46,13 @@ def register(app) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError):
         return problem(err.status, err.type, err.title, err.detail, errors=err.errors, **err.extra)
+
+    @app.errorhandler(StepFailed)
+    def _step_failed(err: StepFailed):
+        # a script or condition of the procedure failed (e.g. at receipt, before any step): the
+        # transaction was rolled back, nothing is stored
+        return problem(422, "process-failed", "Quy trình không chạy được",
+                       f"Quy trình không chạy tiếp được: {err}", element=err.element)
 
     @app.errorhandler(ValidationError)
     def _validation_error(err: ValidationError):

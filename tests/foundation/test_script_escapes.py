@@ -67,3 +67,25 @@ def test_runtime_failure_fails_the_step_and_leaves_the_instance_intact(login, pe
     again = desk.get(f"/api/v1/dossiers/{d['code']}").get_json()
     assert again["current_steps"][0]["task_id"] == task  # the step is still there to retry
     assert login("minhxuan.leader").get("/api/v1/health").status_code == 200  # still serving
+
+
+def test_a_script_failing_at_receipt_refuses_the_receipt_and_stores_nothing(login, people):
+    from motcua.db.models import Dossier
+    package = _with_script("x = [1, 2][5]")
+    # move the script before the first user task: it runs while the dossier is being received
+    package["bpmn"] = (package["bpmn"]
+                       .replace('<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="receive"/>',
+                                '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute"/>')
+                       .replace('<bpmn:sequenceFlow id="f3" sourceRef="appraise" targetRef="compute"/>',
+                                '<bpmn:sequenceFlow id="f3" sourceRef="appraise" targetRef="decision_gw"/>')
+                       .replace('<bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="decision_gw"/>',
+                                '<bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="receive"/>'))
+    assert login("designer").post("/api/v1/procedures", json=package).status_code == 201
+    r = login("minhxuan.receiver").post("/api/v1/dossiers", json={
+        "procedure_code": "thu-tuc-thu", "channel": "direct", "applicant": APPLICANT,
+        "data": {"copies": 1, "fee_per_copy": 1}})
+    assert r.status_code == 422, r.get_json()
+    assert r.get_json()["type"].endswith("/process-failed")
+    with people.uow() as uow:
+        assert uow.session.scalar(select(func.count(Dossier.id))) == 0
+        assert uow.session.scalar(select(func.count(Event.id))) == 0
