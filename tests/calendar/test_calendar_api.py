@@ -92,3 +92,13 @@ def test_override_does_not_touch_finished_or_apologised_dossiers(login, publish)
     assert r.status_code == 200, r.get_json()
     login("admin").post("/api/v1/calendar/overrides", json={"date": "2026-12-08", "kind": "day_off", "name": "Nghỉ"})
     assert desk.get(f"/api/v1/dossiers/{dossier['code']}").get_json()["due_at"] == "2026-12-10T17:00:00+07:00"
+
+
+def test_saturdays_inside_the_tet_break_close_saturday_desks(client):
+    # TTPVHCC serves full Saturdays, but Sat 14/02/2026 and 21/02/2026 fall in the announced Tết
+    # break (config.yaml overrides): no Saturday service on them; Sat 28/02 is an ordinary one.
+    r = client.get("/api/v1/calendar/days", query_string={"office": "TTPVHCC", "from": "2026-02-14", "to": "2026-02-28"})
+    days = {d["date"]: d for d in r.get_json()["days"]}
+    assert days["2026-02-14"]["saturday_service"] is False and days["2026-02-14"]["holiday"]
+    assert days["2026-02-21"]["saturday_service"] is False
+    assert days["2026-02-28"]["saturday_service"] is True
