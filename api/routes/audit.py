@@ -13,18 +13,15 @@ from marshmallow import Schema, fields
 from api.auth import current_actor, platform
 from api.routes import body
 from api.schemas.common import StrictSchema
+from api.schemas.dossiers import EventSchema
 from motcua.services import audit
 
 bp = Blueprint("audit", __name__)
 
 
-class AuditEventSchema(Schema):
-    seq = fields.Integer()
-    at = fields.DateTime()
-    type = fields.String()
-    actor = fields.String(allow_none=True)
-    step = fields.String(allow_none=True)
-    data = fields.Raw(allow_none=True)
+class AuditEventSchema(EventSchema):
+    """A history event with its links in the hash chain."""
+
     prev_hash = fields.String(metadata={"description": "Mã băm của sự kiện liền trước (64 số 0 cho sự kiện đầu)"})
     hash = fields.String(metadata={"description": "sha256(prev_hash + JSON chuẩn hóa của sự kiện)"})
 
