@@ -54,7 +54,8 @@ def _schemas():
             if inspect.isclass(obj) and issubclass(obj, Schema) and obj.__module__ == module.__name__:
                 found[name] = obj
     from api.schemas import common
-    for item in ("OfficeSchema", "ProcedureSchema", "DossierSchema", "TaskSchema", "UserSchema"):
+    for item in ("OfficeSchema", "ProcedureSchema", "DossierSchema", "TaskSchema", "UserSchema",
+                 "NotificationSchema", "LateHandlingSchema"):
         page = common.page_of(found[item])
         found[page.__name__] = page
     return found

@@ -58,5 +58,3 @@ class Actor:
         if not self.has(*roles):
             raise Forbidden("Tài khoản không có vai trò cần thiết cho thao tác này.")
 
-
-SYSTEM = Actor(user_id=None, username="system", office_id=None, office_code=None, roles=frozenset({"system"}))

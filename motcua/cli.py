@@ -5,7 +5,6 @@ import json
 import logging
 import sys
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import click
 

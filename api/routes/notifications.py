@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, platform
 from api.routes import query
-from api.schemas.common import StrictSchema
+from api.schemas.common import StrictSchema, paged
 from motcua.services import notifications
 
 bp = Blueprint("notifications", __name__)
@@ -31,12 +31,6 @@ class NotificationSchema(Schema):
     data = fields.Dict()
 
 
-class NotificationPageSchema(Schema):
-    items = fields.List(fields.Nested(NotificationSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-
 
 class ReadAllSchema(Schema):
     updated = fields.Integer()
@@ -57,8 +51,7 @@ def list_notifications():
     q = query(NotificationQuery)
     items, total = notifications.list_for(platform(), actor, page=q["page"], per_page=q["per_page"],
                                           unread=q["unread"], kind=q["kind"])
-    return {"items": NotificationSchema(many=True).dump(items), "page": q["page"], "per_page": q["per_page"],
-            "total": total}
+    return paged(NotificationSchema, items, total, q["page"], q["per_page"])
 
 
 @bp.post("/notifications/<int:notification_id>/read")

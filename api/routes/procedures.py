@@ -9,7 +9,6 @@ from api.schemas.procedures import (
     ProcedureDetailSchema, ProcedureSchema, PublishRequest, PublishResult, ValidateResult,
 )
 from engine.package import ProcedurePackage
-from motcua.errors import PackageRejected
 from motcua.services import procedures
 
 bp = Blueprint("procedures", __name__)
@@ -113,6 +112,3 @@ def get_procedure(code):
                versions=[{"version": v.version, "process_id": v.process_id, "content_hash": v.content_hash,
                           "published_at": v.published_at, "manifest": _manifest(v.manifest)} for v in versions])
     return ProcedureDetailSchema().dump(out)
-
-
-__all__ = ["bp", "PackageRejected"]

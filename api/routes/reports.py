@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, platform
 from api.routes import query
-from api.schemas.common import StrictSchema
+from api.schemas.common import StrictSchema, paged
 from motcua.services import reports
 
 bp = Blueprint("reports", __name__)
@@ -77,12 +77,6 @@ class LateHandlingSchema(Schema):
     officials = fields.List(fields.Nested(LateOfficialSchema))
 
 
-class LateHandlingPageSchema(Schema):
-    items = fields.List(fields.Nested(LateHandlingSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-
 
 @bp.get("/reports/index766")
 def index766():
@@ -130,5 +124,4 @@ def late_handling():
     """
     q = query(LateQuery)
     items, total = reports.late_list(platform(), q["office"], q["month"], q["page"], q["per_page"])
-    return {"items": LateHandlingSchema(many=True).dump(items), "page": q["page"], "per_page": q["per_page"],
-            "total": total}
+    return paged(LateHandlingSchema, items, total, q["page"], q["per_page"])

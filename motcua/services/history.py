@@ -1,19 +1,20 @@
 """Appending to a dossier's hash-linked history. There is no update or delete path."""
 from __future__ import annotations
 
-import copy
+import json
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from motcua import events as chain
 from motcua.clock import VN_TZ
 from motcua.db.models import Dossier, Event
+from motcua.db.types import dumps
 
 
 def _entry(dossier_id, last_seq, last_hash, type_, at, actor, step, data) -> dict:
     """One event's row, linked to the previous hash. The hash covers what the database gives back."""
     at = at.astimezone(VN_TZ)
-    stored = _json_roundtrip(copy.deepcopy(data)) if data is not None else None
+    stored = _json_roundtrip(data)  # a fresh copy, exactly as the database will give it back
     seq = (last_seq or 0) + 1
     prev = last_hash or chain.GENESIS
     digest = chain.link(prev, chain.canonical(seq, at, type_, actor, step, stored))
@@ -56,14 +57,9 @@ def append_many(session, items: list[tuple], type_: str, *, at, actor: str | Non
 
 
 def _json_roundtrip(data):
-    import json
-    from motcua.db.types import dumps
     return None if data is None else json.loads(dumps(data))
 
 
 def events_of(session, dossier_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.dossier_id == dossier_id).order_by(Event.seq)))
 
-
-def count(session) -> int:
-    return session.scalar(select(func.count(Event.id)))

@@ -5,7 +5,6 @@ commits (or rolls back) together with the change that moved the workflow.
 """
 from __future__ import annotations
 
-from datetime import datetime
 
 from sqlalchemy import select
 

@@ -1,10 +1,8 @@
 """Driving the service layer directly (no HTTP): receipt and completion as the desk and staff do."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from engine.package import load_package_dir
