@@ -70,7 +70,10 @@ def seed_demo(ctx):
     if settings.env == "production":
         raise click.ClickException("Không nạp dữ liệu mẫu khi MOTCUA_ENV=production.")
     from motcua.seed import DEMO_PASSWORD, seed_demo as run
-    done = run(_platform(ctx))
+    try:
+        done = run(_platform(ctx))
+    except ConfigError as err:
+        raise click.ClickException(str(err))
     click.echo(f"Đã nạp {len(done)} mục. Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}")
 
 

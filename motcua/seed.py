@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.package import load_package_dir, package_dirs
 from engine.problems import PackageInvalid
-from motcua.config import LIBRARY_DIR
+from motcua.config import LIBRARY_DIR, ConfigError
 from motcua.db.models import Office, User
 from motcua.services.people import add_office, add_user, hash_password
 from motcua.services.procedures import compile_or_reject, store_version
@@ -77,8 +77,12 @@ def seed_people(session, now) -> list[str]:
 
 
 def seed_procedures(platform, session, folder: Path | None = None) -> list[str]:
+    folder = Path(folder or LIBRARY_DIR)
+    paths = package_dirs(folder) if folder.is_dir() else []
+    if not paths:  # an installation without its library must not seed a province without procedures
+        raise ConfigError(f"Không có thủ tục mẫu nào trong {folder}: bản cài đặt thiếu thư viện thủ tục.")
     published = []
-    for path in package_dirs(folder or LIBRARY_DIR):
+    for path in paths:
         try:
             compiled = compile_or_reject(platform, load_package_dir(path))
         except PackageInvalid as err:
