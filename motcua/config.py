@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy.engine import make_url
 
 # What the package carries: the default configuration and the demo procedure library.
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
@@ -96,6 +95,8 @@ def _database_url(url: str | None, instance: Path) -> str:
         path = instance / SQLITE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
+    from sqlalchemy.engine import make_url  # here: the legal clock reads the defaults without SQLAlchemy
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
             or parsed.database.startswith("file:"):
