@@ -27,6 +27,7 @@ import yaml
 # What the package carries: the default configuration and the demo procedure library.
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 DEFAULTS_FILE = PACKAGE_DATA / "config.yaml"
+DEFAULT_CONFIG_FILE = DEFAULTS_FILE  # the name tests used before the defaults were packaged
 LIBRARY_DIR = PACKAGE_DATA / "bpmn"
 # The source checkout, for the tests and benchmarks only: an installed package never reads it.
 ROOT = Path(__file__).resolve().parent.parent
