@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install bench lint-bpmn clean
+.PHONY: run test install bench lint-bpmn wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,5 +28,10 @@ lint-bpmn: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_deadlines.py
 
+# The installable package (dist/motcua-*.whl): it carries config.yaml and bpmn/ as package data.
+wheel: $(STAMP)
+	rm -rf build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .hypothesis build dist *.egg-info

@@ -1,4 +1,8 @@
-"""The `motcua` command (contract: "CLI")."""
+"""The `motcua` command (contract: "CLI").
+
+Commands parse arguments, call the same use cases as the API and print; they never open a
+transaction of their own (each use case owns its unit of work and commits).
+"""
 from __future__ import annotations
 
 import json
@@ -25,17 +29,28 @@ def _engine(ctx):
 
 @click.group()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Tệp cấu hình (mặc định: config.yaml).")
+              help="Tệp cấu hình ghép lên cấu hình mặc định (mặc định: biến MOTCUA_CONFIG).")
+@click.option("--instance", "instance_path", type=click.Path(file_okay=False), default=None,
+              help="Thư mục dữ liệu của hệ thống, nơi có cơ sở dữ liệu SQLite "
+                   "(mặc định: biến MOTCUA_INSTANCE, nếu không có thì ./instance).")
 @click.pass_context
-def main(ctx, config_path):
+def main(ctx, config_path, instance_path):
     """Một Cửa: nền tảng xử lý thủ tục hành chính một cửa."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("apscheduler", "alembic", "waitress.queue"):  # every run of every job is not news
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        ctx.obj = {"settings": load_settings(config_path)}
+        ctx.obj = {"settings": load_settings(config_path, instance=instance_path)}
     except ConfigError as err:
         raise click.ClickException(str(err))
+
+
+def _service_failed(err) -> click.ClickException:
+    """A use case's refusal, told on the console the way the API tells it."""
+    for field, messages in (err.errors or {}).items():
+        for message in messages:
+            click.echo(f"    {field}: {message}", err=True)
+    return click.ClickException(err.detail)
 
 
 @main.command("init-db")
@@ -50,12 +65,15 @@ def init_db(ctx):
 @main.command("seed-demo")
 @click.pass_context
 def seed_demo(ctx):
-    """Nạp tỉnh mẫu: cơ quan, người dùng mỗi vai trò và các thủ tục trong bpmn/."""
+    """Nạp tỉnh mẫu: cơ quan, người dùng mỗi vai trò và các thủ tục mẫu đi kèm gói cài đặt."""
     settings = ctx.obj["settings"]
     if settings.env == "production":
         raise click.ClickException("Không nạp dữ liệu mẫu khi MOTCUA_ENV=production.")
     from motcua.seed import DEMO_PASSWORD, seed_demo as run
-    done = run(_platform(ctx))
+    try:
+        done = run(_platform(ctx))
+    except ConfigError as err:
+        raise click.ClickException(str(err))
     click.echo(f"Đã nạp {len(done)} mục. Mật khẩu mọi tài khoản mẫu: {DEMO_PASSWORD}")
 
 
@@ -67,20 +85,11 @@ def seed_demo(ctx):
 def create_admin(ctx, username, password, office_code):
     """Tạo tài khoản quản trị."""
     from motcua.errors import ServiceError
-    from motcua.services.people import add_office, add_user
-    from sqlalchemy import select
-    from motcua.db.models import Office
-    platform = _platform(ctx)
-    with platform.uow() as uow:
-        try:
-            if uow.session.scalar(select(Office).where(Office.code == office_code)) is None:
-                add_office(uow.session, platform.now(), code=office_code,
-                           name="Trung tâm Phục vụ hành chính công", level="center")
-            add_user(uow.session, platform.now(), username=username, password=password,
-                     full_name="Quản trị hệ thống", office_code=office_code, roles=["admin"])
-        except ServiceError as err:
-            raise click.ClickException(err.detail)
-        uow.commit()
+    from motcua.services.people import create_console_admin
+    try:
+        create_console_admin(_platform(ctx), username=username, password=password, office_code=office_code)
+    except ServiceError as err:
+        raise _service_failed(err)
     click.echo(f"Đã tạo tài khoản quản trị {username}.")
 
 
@@ -127,22 +136,19 @@ def publish(ctx, directory):
     from engine.package import load_package_dir, package_dirs
     from engine.problems import PackageInvalid
     from motcua.errors import ServiceError
-    from motcua.services.procedures import compile_or_reject, store_version
+    from motcua.services.procedures import publish_from_console
     platform = _platform(ctx)
     for folder in package_dirs(directory):
         try:
-            compiled = compile_or_reject(platform, load_package_dir(folder))
-            with platform.uow() as uow:
-                version = store_version(uow.session, compiled, None, platform.now())
-                uow.commit()
+            version = publish_from_console(platform, load_package_dir(folder))
         except PackageInvalid as err:
             _report_problems(folder, err.problems)
             raise click.ClickException("Không công bố được.")
         except ServiceError as err:
             for p in err.extra.get("problems", []):
                 click.echo(f"    [{p.get('element') or ''}] {p['message']}", err=True)
-            raise click.ClickException(err.detail)
-        click.echo(f"✓ {compiled.manifest['code']} phiên bản {version.version}")
+            raise _service_failed(err)
+        click.echo(f"✓ {version.manifest['code']} phiên bản {version.version}")
 
 
 @main.command()
@@ -161,7 +167,7 @@ def serve(ctx, host, port, threads):
     with app.app_context():
         upgrade(platform.session_factory.kw["bind"])
     sched = None
-    if settings.section("scheduler").get("in_process", True):
+    if settings.section("scheduler")["in_process"]:
         from scheduler.runner import build
         sched = build(platform)
         sched.start()

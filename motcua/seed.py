@@ -1,4 +1,9 @@
-"""The demo province: offices of Tuyên Quang, one user of every role, and the procedure library."""
+"""The demo province: offices of Tuyên Quang, one user of every role, and the procedure library.
+
+The library is read from the package (`motcua.config.LIBRARY_DIR`, the repository's `bpmn/`
+shipped as package data), so `motcua seed-demo` works from any folder with only the wheel.
+`seed_demo` is a use case: it owns its unit of work and commits once.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +12,7 @@ from sqlalchemy import select
 
 from engine.package import load_package_dir, package_dirs
 from engine.problems import PackageInvalid
-from motcua.config import ROOT
+from motcua.config import LIBRARY_DIR, ConfigError
 from motcua.db.models import Office, User
 from motcua.services.people import add_office, add_user, hash_password
 from motcua.services.procedures import compile_or_reject, store_version
@@ -72,8 +77,12 @@ def seed_people(session, now) -> list[str]:
 
 
 def seed_procedures(platform, session, folder: Path | None = None) -> list[str]:
+    folder = Path(folder or LIBRARY_DIR)
+    paths = package_dirs(folder) if folder.is_dir() else []
+    if not paths:  # an installation without its library must not seed a province without procedures
+        raise ConfigError(f"Không có thủ tục mẫu nào trong {folder}: bản cài đặt thiếu thư viện thủ tục.")
     published = []
-    for path in package_dirs(folder or ROOT / "bpmn"):
+    for path in paths:
         try:
             compiled = compile_or_reject(platform, load_package_dir(path))
         except PackageInvalid as err:

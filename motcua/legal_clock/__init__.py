@@ -1,9 +1,9 @@
 """The legal clock of the one-stop desk, as plain Python (no Flask, no database).
 
 - ``WorkingCalendar`` / ``Override``: which days are working days (``holidays`` VN + overrides);
-- ``OfficeHours``: working periods, 15:00 cut-off, Saturday service of a desk;
+- ``OfficeHours``: working periods, the receipt cut-off, Saturday service of a desk;
 - ``deadlines``: clock start, due times, working time between instants, pauses, desk opening;
-- ``explain``: the computation told in Vietnamese.
+- ``explain`` (worded by ``explanation``): the computation told in Vietnamese.
 """
 
 from .calendar import Override, WorkingCalendar
@@ -14,13 +14,13 @@ from .deadlines import (
     closing_of,
     desk_open,
     due_at,
+    explain,
     next_opening,
     shift_for_pause,
     to_local,
     working_seconds_between,
     working_time_between,
 )
-from .explanation import explain
 from .hours import OfficeHours
 
 __all__ = [

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from .calendar import WorkingCalendar, _Span
+from .explanation import describe
 from .hours import US_PER_SECOND, OfficeHours
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -247,11 +248,23 @@ def closing_of(cal: WorkingCalendar, hours: OfficeHours, d: dt.date) -> dt.datet
     return _at_us(cal.working_day_on_or_after(d), hours.ends[-1])
 
 
-def explain(*args, **kwargs) -> str:
-    """See ``explanation.explain`` (kept there: it builds on this module)."""
-    from .explanation import explain as _explain
+def explain(
+    cal: WorkingCalendar,
+    hours: OfficeHours,
+    clock_start: dt.datetime,
+    days: Days,
+    *,
+    received_at: dt.datetime | None = None,
+) -> str:
+    """How the due time of ``days`` working days from ``clock_start`` comes about, in Vietnamese.
 
-    return _explain(*args, **kwargs)
+    Give ``received_at`` to also explain a start moved by the cut-off, the lunch break, the
+    opening hour or a day off. The wording lives in ``explanation.describe``.
+    """
+    start = to_local(clock_start)
+    received = None if received_at is None else to_local(received_at)
+    return describe(cal, hours, start, due_at(cal, hours, start, days), to_working_us(hours, days),
+                    received=received)
 
 __all__ = [
     "TZ",

@@ -1,7 +1,10 @@
 """A Vietnamese explanation of how a due time was computed, for the slip and for disputes.
 
 An applicant who is told "24/02" for a 3-day procedure received on 12/02 deserves to see why:
-the days counted, the days skipped and their reason, and the 15:00 cut-off if it moved the start.
+the days counted, the days skipped and their reason, and the cut-off if it moved the start.
+
+This module only words a computation that ``deadlines`` has done (``deadlines.explain`` calls
+``describe``); it imports nothing from ``deadlines``, so the two do not import each other.
 """
 
 from __future__ import annotations
@@ -9,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from . import deadlines as _d
 from .calendar import WorkingCalendar
-from .hours import OfficeHours
+from .hours import OfficeHours, time_us
 
 _WEEKEND = "cuối tuần"
 
@@ -40,7 +42,7 @@ def _duration(us: int) -> str:
 def _receipt_note(cal: WorkingCalendar, hours: OfficeHours, received: dt.datetime) -> str:
     """Why a receipt at ``received`` did not start the clock at once."""
     d = received.date()
-    tod = _d._tod(received)
+    tod = time_us(received.time())
     if not cal.is_working_day(d):
         reason = cal.holiday_name(d) or {5: "thứ Bảy", 6: "Chủ nhật"}.get(d.weekday(), "không làm việc")
         return f"ngày nghỉ ({reason})"
@@ -75,27 +77,24 @@ def _as_reason(name: str) -> str:
     return "nghỉ " + name
 
 
-def explain(
+def describe(
     cal: WorkingCalendar,
     hours: OfficeHours,
-    clock_start: dt.datetime,
-    days: _d.Days,
+    start: dt.datetime,
+    due: dt.datetime,
+    amount: int,
     *,
-    received_at: dt.datetime | None = None,
+    received: dt.datetime | None = None,
 ) -> str:
-    """How the due time of ``days`` working days from ``clock_start`` comes about, in Vietnamese.
+    """The sentences of ``deadlines.explain``: ``amount`` working microseconds from ``start`` end at
+    ``due`` (both local times); ``received``, when it differs from ``start``, is explained too.
 
     e.g. "Tính từ 07:30 13/02/2026. 3 ngày làm việc: 13/02, 23/02, 24/02; nghỉ Tết Nguyên đán
-    14/02–22/02. Hạn: 17:00 24/02/2026." Give ``received_at`` to also explain a start moved by
-    the cut-off, the lunch break, the opening hour or a day off.
+    14/02–22/02. Hạn: 17:00 24/02/2026."
     """
-    start = _d.to_local(clock_start)
-    due = _d.due_at(cal, hours, start, days)
-    amount = _d.to_working_us(hours, days)
     sentences = []
 
-    if received_at is not None and _d.to_local(received_at) != start:
-        received = _d.to_local(received_at)
+    if received is not None and received != start:
         note = _receipt_note(cal, hours, received)
         sentences.append(f"Nhận lúc {_instant(received)}, {note}: tính từ {_instant(start)}")
     else:
@@ -105,10 +104,12 @@ def explain(
         sentences.append(f"Giải quyết trong ngày {_day(due.date(), True)}")
     else:
         # the working days whose periods overlap (start, due)
+        opening, closing = hours.periods[0][0], hours.periods[-1][1]
         counted = [
             d
             for d in cal.working_days(start.date(), due.date())
-            if _d._at_us(d, hours.starts[0]) < due and start < _d._at_us(d, hours.ends[-1])
+            if dt.datetime.combine(d, opening, tzinfo=start.tzinfo) < due
+            and start < dt.datetime.combine(d, closing, tzinfo=start.tzinfo)
         ]
         with_year = counted[0].year != counted[-1].year
         parts = [", ".join(_day(d, with_year) for d in counted)]
@@ -129,4 +130,4 @@ def explain(
     return ". ".join(sentences) + "."
 
 
-__all__ = ["explain"]
+__all__ = ["describe"]

@@ -1,7 +1,8 @@
 """Office hours of one desk: working periods, the receipt cut-off, Saturday service.
 
-Provinces set their own hours, so nothing here is hard-wired except the default
-(07:30–11:30 and 13:00–17:00, cut-off 15:00). Times are wall-clock times in Asia/Ho_Chi_Minh.
+Provinces set their own hours, so nothing here is hard-wired: the default hours are the
+``office_hours`` section of the packaged configuration (config.yaml: 07:30–11:30 and 13:00–17:00,
+cut-off 15:00), the one place they are written. Times are wall-clock times in Asia/Ho_Chi_Minh.
 The layout in microseconds is precomputed once because the deadline arithmetic runs on it.
 """
 
@@ -13,17 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from motcua.config import defaults
+
 SaturdayMode = Literal["none", "morning", "full_day"]
 SATURDAY_MODES = ("none", "morning", "full_day")
 
 US_PER_SECOND = 1_000_000
 US_PER_HOUR = 3600 * US_PER_SECOND
-
-DEFAULT_PERIODS = (
-    (dt.time(7, 30), dt.time(11, 30)),
-    (dt.time(13, 0), dt.time(17, 0)),
-)
-
 
 def time_us(t: dt.time) -> int:
     """Microseconds since midnight of a wall-clock time."""
@@ -53,6 +50,11 @@ def _parse_period(value) -> tuple[dt.time, dt.time]:
     return _parse_time(start), _parse_time(end)
 
 
+_DEFAULT_HOURS = defaults()["office_hours"]
+DEFAULT_PERIODS = tuple(_parse_period(p) for p in _DEFAULT_HOURS["periods"])
+DEFAULT_CUTOFF = _parse_time(_DEFAULT_HOURS["cutoff"])
+
+
 @dataclass(frozen=True)
 class OfficeHours:
     """Working periods of a desk, its receipt cut-off and its Saturday service mode.
@@ -62,7 +64,7 @@ class OfficeHours:
     """
 
     periods: tuple[tuple[dt.time, dt.time], ...] = DEFAULT_PERIODS
-    cutoff: dt.time = dt.time(15, 0)
+    cutoff: dt.time = DEFAULT_CUTOFF
     saturday: SaturdayMode = "none"
 
     # Derived layout, in microseconds since midnight: period starts, ends, working time

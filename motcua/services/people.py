@@ -207,3 +207,16 @@ def get_user(platform, user_id: int) -> User:
         if user is None:
             raise NotFound("Không tìm thấy người dùng.")
         return user
+
+
+def create_console_admin(platform, *, username: str, password: str, office_code: str) -> User:
+    """`motcua create-admin`: an administrator made at the server's console, before anyone can sign
+    in; the office is created as a one-stop centre if it does not exist yet. One transaction."""
+    with platform.uow() as uow:
+        now = platform.now()
+        if uow.session.scalar(select(Office).where(Office.code == office_code)) is None:
+            add_office(uow.session, now, code=office_code, name="Trung tâm Phục vụ hành chính công", level="center")
+        user = add_user(uow.session, now, username=username, password=password, full_name="Quản trị hệ thống",
+                        office_code=office_code, roles=["admin"])
+        uow.commit()
+        return user

@@ -30,8 +30,18 @@ def validate_procedure(platform, package: ProcedurePackage) -> CompiledProcedure
 
 
 def publish(platform, package: ProcedurePackage, actor: Actor) -> ProcedureVersion:
+    """A designer or an administrator publishes over the API."""
     actor.require("designer", "admin")
-    compiled = compile_or_reject(platform, package)
+    return _publish(platform, compile_or_reject(platform, package), actor)
+
+
+def publish_from_console(platform, package: ProcedurePackage) -> ProcedureVersion:
+    """`motcua publish DIR`: the operator at the server's console (who already holds the
+    configuration and the database) publishes without an account; no publisher is recorded."""
+    return _publish(platform, compile_or_reject(platform, package), None)
+
+
+def _publish(platform, compiled: CompiledProcedure, actor: Actor | None) -> ProcedureVersion:
     with platform.uow() as uow:
         try:
             version = store_version(uow.session, compiled, actor, platform.now())
