@@ -128,8 +128,15 @@ def _pattern_problems(schema: dict) -> list[str]:
 
 def _protected_problems(schema: dict, protected: Iterable[str]) -> list[str]:
     """A form may not declare a variable the process maintains itself."""
+    protected = list(protected)
+    if not protected:
+        return []
     names, patterns = declared_at_root(schema)
     problems = []
+    for keyword in ("additionalProperties", "unevaluatedProperties"):
+        if keyword in schema and schema[keyword] is not False:
+            problems.append(f"Thủ tục có biến do quy trình tự quản lý (protected_variables) nên "
+                            f"biểu mẫu không được để ngỏ «{keyword}»; bỏ khóa này hoặc đặt là false.")
     for name in protected:
         if name in names:
             problems.append(f"Trường «{name}» là biến do quy trình tự quản lý "
