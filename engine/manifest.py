@@ -7,6 +7,8 @@ from engine.problems import Problem
 from forms.messages import field_errors
 
 CHANNELS = ("direct", "online", "postal")
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+MAX_PROTECTED = 100  # protected process variables per procedure: a sanity bound, not a legal one
 
 
 class DocumentSchema(Schema):
@@ -34,12 +36,23 @@ class ManifestSchema(Schema):
     boundary_free = fields.Boolean(required=True)
     process_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
     application_form = fields.String(load_default=None, allow_none=True)
+    # Process variables that scripts maintain (e.g. a supplement-round counter): no form may
+    # declare them and no completion or receipt may write them (forms.validate_form_data).
+    protected_variables = fields.List(fields.String(validate=validate.Regexp(
+        IDENTIFIER, error="Tên biến phải là định danh Python (chữ, số, '_'; không bắt đầu bằng số).")),
+        validate=validate.Length(max=MAX_PROTECTED))
 
     @validates_schema
     def _channels_unique(self, data, **kwargs):
         channels = data.get("channels") or []
         if len(set(channels)) != len(channels):
             raise ValidationError("Kênh tiếp nhận bị lặp.", "channels")
+
+    @validates_schema
+    def _protected_unique(self, data, **kwargs):
+        names = data.get("protected_variables") or []
+        if len(set(names)) != len(names):
+            raise ValidationError("Biến được bảo vệ bị lặp.", "protected_variables")
 
 
 def load_manifest(raw) -> tuple[dict | None, list[Problem]]:

@@ -96,8 +96,9 @@ def compile_package(package: ProcedurePackage, *, max_bytes: int, max_depth: int
     forms = package.forms if isinstance(package.forms, dict) else {}
     if not isinstance(package.forms, dict):
         problems.append(Problem("forms phải là một đối tượng {tên: JSON Schema}."))
+    protected = (manifest or {}).get("protected_variables") or ()
     for name, schema in forms.items():
-        for message in check_form_schema(schema):
+        for message in check_form_schema(schema, protected=protected):
             problems.append(Problem(f"Biểu mẫu «{name}»: {message}", element=f"forms.{name}"))
     if manifest and manifest.get("application_form") and manifest["application_form"] not in forms:
         problems.append(Problem(f"application_form «{manifest['application_form']}» không có trong forms.",

@@ -12,8 +12,15 @@ from motcua.clock import VN_TZ
 
 
 def dumps(value) -> str:
-    """JSON as text, keys in insertion order, Vietnamese kept readable."""
-    return json.dumps(value, ensure_ascii=False, default=_default)
+    """JSON as text, keys in insertion order, Vietnamese kept readable.
+
+    NaN and ±Infinity raise ValueError: Python's json would write them as bare
+    `NaN`/`Infinity`, which is not JSON, and every reader of the stored value
+    (the API's answers, the auditor's replay, PostgreSQL's json functions) would
+    then fail on the dossier. Form data is refused earlier with a 422
+    (forms.validate_form_data); this is the last line, so invalid JSON is never stored.
+    """
+    return json.dumps(value, ensure_ascii=False, default=_default, allow_nan=False)
 
 
 def _default(value):

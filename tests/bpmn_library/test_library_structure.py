@@ -55,7 +55,7 @@ MANIFEST_REQUIRED = {
     "code", "name", "field", "level", "legal_days", "fee", "documents", "channels", "competent_office",
     "saturday_service", "boundary_free", "process_id", "legal_basis",
 }
-MANIFEST_OPTIONAL = {"official_code", "saturday_hours", "application_form"}
+MANIFEST_OPTIONAL = {"official_code", "saturday_hours", "application_form", "protected_variables"}
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
@@ -451,6 +451,8 @@ def test_manifest(code):
     if "application_form" in m:
         assert m["application_form"] in forms(code)
     assert m["legal_basis"] and all(isinstance(x, str) and x for x in m["legal_basis"])
+    for name in m.get("protected_variables", []):  # a variable the process's own scripts assign
+        assert re.search(rf"<bpmn:script>\s*{re.escape(name)}\s*=", bpmn_bytes(code).decode("utf-8")), name
 
 
 # ------------------------------------------------------------------------------ SpiffWorkflow
