@@ -90,7 +90,7 @@ def require_acceptable(password: str, policy: PasswordPolicy, *, user_inputs: tu
                        field_name: str = "password") -> None:
     found = problems(password, policy, user_inputs=user_inputs)
     if found:
-        raise Invalid("Mật khẩu không đạt yêu cầu.", errors={field_name: found})
+        raise Invalid(f"Mật khẩu không đạt yêu cầu: {found[0]}", errors={field_name: found})
 
 
 class HashingSlots:
