@@ -46,7 +46,7 @@ def lookup_client_rule(platform) -> Window:
 
 def lookup_code_rule(platform) -> Window:
     s = _security(platform)
-    return Window("lookup-client-code", int(s.get("lookup_failures_per_client_code", 10)),
+    return Window("lookup-client-code", int(s.get("lookup_failures_per_client_code", 20)),
                   int(s.get("lookup_failure_window_seconds", 3600)), LOOKUP_MESSAGE)
 
 
