@@ -16,6 +16,9 @@ db = SQLAlchemy(model_class=Base)
 def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
+    from api.jsonsafe import SafeJSONProvider
+    app.json = SafeJSONProvider(app)
+    app.json.max_depth = int(settings.section("security").get("json_max_depth", app.json.max_depth))
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
@@ -30,17 +33,19 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
         platform = build_platform(settings, engine=db.engine, clock=clock)
     app.extensions["motcua"] = platform
 
-    from api import errors, openapi
+    from api import errors, openapi, security
     from api.routes import (
         audit, auth, calendar, documents, dossiers, health, notifications, people, procedures, public, reports,
         tasks,
     )
 
     errors.register(app)
+    security.register(app, platform)
     for module in (health, auth, people, procedures, dossiers, documents, tasks, calendar, public, audit,
                    notifications, reports):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
-    openapi.register(app)
+    if platform.settings.section("security").get("api_docs", True):
+        openapi.register(app)  # the interactive docs and the OpenAPI document; off: both answer 404
     app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app
     return app
 

@@ -25,6 +25,7 @@ _HTTP_TITLES = {
     415: ("unsupported-media-type", "Định dạng dữ liệu không được hỗ trợ"),
     422: ("invalid", "Dữ liệu không hợp lệ"),
     429: ("rate-limited", "Quá nhiều yêu cầu"),
+    503: ("busy", "Hệ thống đang bận"),
     500: ("server-error", "Lỗi hệ thống"),
 }
 
@@ -37,7 +38,7 @@ def problem(status: int, type_: str, title: str, detail: str, **extra):
     response.mimetype = "application/problem+json"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="motcua"'
-    if status == 429 and extra.get("retry_after"):
+    if status in (429, 503) and extra.get("retry_after"):
         response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 

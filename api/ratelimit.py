@@ -1,55 +1,92 @@
-"""A small per-key limit (per process; put a proxy limit in front in production).
+"""The API's limits, read from config.yaml (`security`, and `auth.public_lookups_per_minute`) and
+counted in the database by motcua/services/throttle.py, so that every worker process shares them.
 
-Used for the public look-ups (per client address and per dossier code, so that guessing the four
-phone digits of one dossier is slow from any number of addresses) and for failed sign-ins.
+Sign-in (issue 11 item 6):
+- per address, across accounts: at most `login_failures_per_address` failures a window (a spray of
+  user names from one address meets a 429);
+- per account, across addresses: after `login_account_free_failures` failures every further one
+  doubles a delay (`login_account_delay_seconds` … `login_account_max_delay_seconds`) during which
+  the account's sign-in answers 429 without hashing. A success clears the account's count.
+
+Public look-ups (issue 11 item 8): per client, all look-ups a minute; per client *and* code, the
+wrong guesses an hour. Nobody else's guesses can lock a citizen out of their own dossier, and
+the holder of the receipt's key is never limited (`key_valid`, once receipts carry a lookup key).
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
+from api.security import client_address
+from motcua.services import throttle
+from motcua.services.throttle import Backoff, Window
 
-from motcua.errors import TooManyRequests
-
-WINDOW = 60.0
-DEFAULT_MESSAGE = "Tra cứu quá nhiều lần; vui lòng thử lại sau một phút."
+LOGIN_MESSAGE = "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau."
+LOOKUP_MESSAGE = "Tra cứu quá nhiều lần; vui lòng thử lại sau."
 
 
-class RateLimiter:
-    def __init__(self, per_minute: int):
-        self.per_minute = per_minute
-        self._hits: dict[str, deque] = defaultdict(deque)
-        self._lock = threading.Lock()
+def _security(platform) -> dict:
+    return platform.settings.section("security")
 
-    def _prune(self, key: str, now: float) -> deque:
-        hits = self._hits[key]
-        while hits and now - hits[0] > WINDOW:
-            hits.popleft()
-        return hits
 
-    def ensure_allowed(self, key: str, message: str = DEFAULT_MESSAGE) -> None:
-        """429 when `key` used up its allowance in the last minute; records nothing."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) >= self.per_minute:
-                raise TooManyRequests(message, extra={"retry_after": int(WINDOW - (now - hits[0])) + 1})
+def login_address_rule(platform) -> Window:
+    s = _security(platform)
+    return Window("login-address", int(s.get("login_failures_per_address", 30)),
+                  int(s.get("login_address_window_seconds", 60)), LOGIN_MESSAGE)
 
-    def record(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._hits) > 100_000:  # bound memory under a flood of addresses
-                self._hits.clear()
-            self._prune(key, now).append(now)
 
-    def check(self, key: str, message: str = DEFAULT_MESSAGE) -> None:
-        """429 when over the limit, else count this hit."""
-        now = time.monotonic()
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) >= self.per_minute:
-                raise TooManyRequests(message, extra={"retry_after": int(WINDOW - (now - hits[0])) + 1})
-            if len(self._hits) > 100_000:
-                self._hits.clear()
-                hits = self._hits[key]
-            hits.append(now)
+def login_account_rule(platform) -> Backoff:
+    s = _security(platform)
+    return Backoff("login-account", int(s.get("login_account_free_failures", 5)),
+                   int(s.get("login_account_delay_seconds", 30)),
+                   int(s.get("login_account_max_delay_seconds", 900)), LOGIN_MESSAGE)
+
+
+def lookup_client_rule(platform) -> Window:
+    per_minute = int(platform.settings.section("auth").get("public_lookups_per_minute", 20))
+    return Window("lookup-client", per_minute, 60, LOOKUP_MESSAGE)
+
+
+def lookup_code_rule(platform) -> Window:
+    s = _security(platform)
+    return Window("lookup-client-code", int(s.get("lookup_failures_per_client_code", 20)),
+                  int(s.get("lookup_failure_window_seconds", 3600)), LOOKUP_MESSAGE)
+
+
+def account_subject(username: str) -> str:
+    return username.strip().lower()
+
+
+# sign-in ------------------------------------------------------------------------------------------
+
+def before_sign_in(platform, username: str) -> None:
+    """429 when this address has failed too often, or the account waits out its delay."""
+    throttle.check_window(platform, login_address_rule(platform), client_address())
+    throttle.check_backoff(platform, login_account_rule(platform), account_subject(username))
+
+
+def sign_in_failed(platform, username: str) -> int:
+    """Count a failure for the address and the account; returns the account's new delay (seconds)."""
+    throttle.hit_window(platform, login_address_rule(platform), client_address(), enforce=False)
+    return throttle.add_failure(platform, login_account_rule(platform), account_subject(username))
+
+
+def sign_in_succeeded(platform, username: str) -> None:
+    throttle.clear(platform, "login-account", account_subject(username))
+
+
+# public look-ups ----------------------------------------------------------------------------------
+
+def _client_code(code: str) -> str:
+    return f"{client_address()}|{code}"
+
+
+def before_lookup(platform, code: str, *, key_valid: bool = False) -> None:
+    """Count this look-up for the client and refuse a client that guessed this code too often.
+    `key_valid`: the caller showed the receipt's lookup key, and the holder is never limited."""
+    if key_valid:
+        return
+    throttle.hit_window(platform, lookup_client_rule(platform), client_address())
+    throttle.check_window(platform, lookup_code_rule(platform), _client_code(code))
+
+
+def lookup_failed(platform, code: str) -> None:
+    """A wrong code or wrong digits: one more guess by this client at this code."""
+    throttle.hit_window(platform, lookup_code_rule(platform), _client_code(code), enforce=False)

@@ -1,22 +1,15 @@
-from flask import Blueprint, current_app, request
+"""Signing in and out, and the signed-in user's own account (password change)."""
+from flask import Blueprint
 
+from api import ratelimit
 from api.auth import bearer_token, current_actor, platform
-from api.ratelimit import RateLimiter
 from api.routes import body
-from api.schemas.people import TokenRequest, TokenSchema, UserSchema
-from motcua.errors import Unauthorized
-from motcua.services import people
+from api.schemas.people import PasswordChange, TokenRequest, TokenSchema, UserSchema
+from api.security import security_event
+from motcua.errors import Invalid, Unauthorized
+from motcua.services import people, throttle
 
 bp = Blueprint("auth", __name__)
-
-
-def _failures() -> RateLimiter:
-    """Failed sign-ins per address and user name: password guessing meets a 429."""
-    limiter = current_app.extensions.get("motcua_login_failures")
-    if limiter is None:
-        per_minute = int(platform().settings.section("auth").get("failed_logins_per_minute", 10))
-        limiter = current_app.extensions["motcua_login_failures"] = RateLimiter(per_minute)
-    return limiter
 
 
 @bp.post("/auth/token")
@@ -30,17 +23,19 @@ def token():
       responses:
         200: {content: {application/json: {schema: TokenSchema}}}
         401: {description: Sai tên đăng nhập hoặc mật khẩu}
-        429: {description: Đăng nhập sai quá nhiều lần}
+        429: {description: Đăng nhập sai quá nhiều lần (theo địa chỉ hoặc theo tài khoản); xem Retry-After}
+        503: {description: Quá nhiều lượt kiểm tra mật khẩu cùng lúc; thử lại sau Retry-After giây}
     """
     data = body(TokenRequest)
-    key = f"{request.remote_addr or '?'}|{data['username'].lower()}"
-    failures = _failures()
-    failures.ensure_allowed(key, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau một phút.")
+    p = platform()
+    ratelimit.before_sign_in(p, data["username"])
     try:
-        issued = people.issue_token(platform(), data["username"], data["password"])
-    except Unauthorized:
-        failures.record(key)
+        issued = people.issue_token(p, data["username"], data["password"])
+    except Unauthorized as err:
+        delay = ratelimit.sign_in_failed(p, data["username"])
+        security_event("login_failed", account_id=getattr(err, "user_id", None) or "unknown", delay=delay)
         raise
+    ratelimit.sign_in_succeeded(p, data["username"])
     return TokenSchema().dump(issued)
 
 
@@ -71,3 +66,35 @@ def me():
     """
     actor = current_actor()
     return UserSchema().dump(people.get_user(platform(), actor.user_id))
+
+
+@bp.post("/users/me/password")
+def change_password():
+    """Change one's own password: the current one, then a new one the password policy accepts
+    (long enough, not a common password, not easy to guess). The user's other sessions end; this
+    one stays open. Wrong current passwords count as failed sign-ins of the account.
+    ---
+    post:
+      tags: [people]
+      security: [{bearer: []}]
+      requestBody: {required: true, content: {application/json: {schema: PasswordChange}}}
+      responses:
+        204: {description: Đã đổi mật khẩu}
+        422: {description: Mật khẩu hiện tại sai, hoặc mật khẩu mới không đạt yêu cầu (errors theo trường)}
+        429: {description: Nhập sai mật khẩu quá nhiều lần; xem Retry-After}
+        503: {description: Quá nhiều lượt kiểm tra mật khẩu cùng lúc; thử lại sau Retry-After giây}
+    """
+    actor = current_actor()
+    data = body(PasswordChange)
+    p = platform()
+    rule = ratelimit.login_account_rule(p)
+    throttle.check_backoff(p, rule, ratelimit.account_subject(actor.username))
+    try:
+        people.change_own_password(p, actor, bearer_token(), data["current_password"], data["new_password"])
+    except Invalid as err:
+        if err.errors and "current_password" in err.errors:
+            delay = throttle.add_failure(p, rule, ratelimit.account_subject(actor.username))
+            security_event("password_change_failed", delay=delay)
+        raise
+    security_event("password_changed")
+    return "", 204

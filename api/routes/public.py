@@ -1,10 +1,16 @@
-from flask import Blueprint, current_app, request
+"""The citizen's pages: status by code and phone digits, and the satisfaction rating.
+
+Limited per client and per client-and-code (api/ratelimit.py): another address's wrong guesses
+never lock a citizen out of their own dossier.
+"""
+from flask import Blueprint
 from marshmallow import Schema, fields, validate
 
+from api import ratelimit
 from api.auth import platform
-from api.ratelimit import RateLimiter
 from api.routes import body, query
 from api.schemas.common import StrictSchema
+from motcua.errors import NotFound
 from motcua.services import public
 
 bp = Blueprint("public", __name__)
@@ -39,16 +45,6 @@ class RatingSchema(Schema):
     at = fields.DateTime()
 
 
-def _limit(code: str) -> None:
-    """Per client address, and per dossier code: four digits are not guessed from many addresses."""
-    limiter = current_app.extensions.get("motcua_public_limiter")
-    if limiter is None:
-        per_minute = int(platform().settings.section("auth").get("public_lookups_per_minute", 20))
-        limiter = current_app.extensions["motcua_public_limiter"] = RateLimiter(per_minute)
-    limiter.check(f"addr:{request.remote_addr or '?'}")
-    limiter.check(f"code:{code}")
-
-
 @bp.get("/public/dossiers/<code>")
 def lookup(code):
     """A citizen looks up a dossier by code and the last four phone digits: no personal data.
@@ -64,9 +60,15 @@ def lookup(code):
         404: {description: Mã hoặc 4 số cuối không khớp}
         429: {description: Quá nhiều lần tra cứu}
     """
-    _limit(code)
+    p = platform()
+    ratelimit.before_lookup(p, code)
     q = query(LookupQuery)
-    return PublicDossierSchema().dump(public.lookup(platform(), code, q["phone4"]))
+    try:
+        found = public.lookup(p, code, q["phone4"])
+    except NotFound:
+        ratelimit.lookup_failed(p, code)
+        raise
+    return PublicDossierSchema().dump(found)
 
 
 @bp.post("/public/dossiers/<code>/rating")
@@ -84,6 +86,12 @@ def rate(code):
         409: {description: Đã đánh giá, hoặc chưa trả kết quả}
         429: {description: Quá nhiều yêu cầu}
     """
-    _limit(code)
+    p = platform()
+    ratelimit.before_lookup(p, code)
     data = body(RatingBody)
-    return RatingSchema().dump(public.rate(platform(), code, data["phone4"], data["satisfied"], data["comment"])), 201
+    try:
+        rating = public.rate(p, code, data["phone4"], data["satisfied"], data["comment"])
+    except NotFound:
+        ratelimit.lookup_failed(p, code)
+        raise
+    return RatingSchema().dump(rating), 201

@@ -1,6 +1,8 @@
 """Reports: the 766 service index, the monthly report, and the public list of late handling."""
+import re
+
 from flask import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.auth import current_actor, platform
 from api.routes import query
@@ -8,13 +10,24 @@ from api.schemas.common import StrictSchema, paged
 from motcua.services import reports
 
 bp = Blueprint("reports", __name__)
-_MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Cần tháng dạng YYYY-MM, ví dụ 2026-11.")
+_MONTH_FORM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _MONTH(value: str) -> None:
+    """A month the reports can be about: the regular form, and a year in the platform's era (past it
+    the calendar arithmetic of a report runs beyond datetime's year 9999: 9999-12 answered 500)."""
+    if not isinstance(value, str) or not _MONTH_FORM.match(value):
+        raise ValidationError("Cần tháng dạng YYYY-MM, ví dụ 2026-11.")
+    if not 2000 <= int(value[:4]) <= 2099:
+        raise ValidationError("Tháng phải trong khoảng 2000-01 đến 2099-12.")
 
 
 class ReportQuery(StrictSchema):
     office = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
                            metadata={"description": "Mã cơ quan; bỏ trống: toàn tỉnh"})
-    month = fields.String(load_default=None, validate=_MONTH, metadata={"description": "YYYY-MM; mặc định: tháng này"})
+    month = fields.String(load_default=None, validate=_MONTH,
+                          metadata={"description": "YYYY-MM (2000-01 đến 2099-12); mặc định: tháng này",
+                                    "pattern": _MONTH_FORM.pattern})
 
 
 class LateQuery(ReportQuery):

@@ -1,13 +1,31 @@
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate
 
 from api.schemas.common import StrictSchema
 from motcua.access import ROLES
+from motcua.services import passwords
 from motcua.services.people import LEVELS
+
+
+def acceptable_password(value: str) -> None:
+    """The password policy (config.yaml `security`) at the schema, so that its message comes with
+    every other field's; the use case checks again with the user's own name and words."""
+    found = passwords.problems(value, passwords.PasswordPolicy.from_settings(current_app.extensions["motcua"].settings))
+    if found:
+        raise ValidationError(found)
 
 
 class TokenRequest(StrictSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+
+
+class PasswordChange(StrictSchema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=[validate.Length(min=1, max=256), acceptable_password],
+                                 metadata={"description": "Ít nhất security.password_min_length ký tự, không phải "
+                                                          "mật khẩu phổ biến, không dễ đoán"})
 
 
 class TokenSchema(Schema):
@@ -42,7 +60,9 @@ class OfficeSchema(Schema):
 
 class UserCreate(StrictSchema):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{3,64}$"))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=256))
+    # the password policy (length, common passwords, guessability) is checked by services/passwords.py
+    password = fields.String(required=True, load_only=True,
+                             validate=[validate.Length(min=1, max=256), acceptable_password])
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     office_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
@@ -52,7 +72,7 @@ class UserCreate(StrictSchema):
 
 class UserUpdate(StrictSchema):
     full_name = fields.String(validate=validate.Length(min=1, max=255))
-    password = fields.String(load_only=True, validate=validate.Length(min=8, max=256))
+    password = fields.String(load_only=True, validate=[validate.Length(min=1, max=256), acceptable_password])
     office_code = fields.String(validate=validate.Length(min=1, max=64))
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), validate=validate.Length(min=1))
     email = fields.Email(allow_none=True)

@@ -364,3 +364,22 @@ class ReportRun(Base):
     period: Mapped[str] = mapped_column(String(16))  # 2026-11
     figures: Mapped[dict] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class SecurityThrottle(Base):
+    """A counter of one rate limit or sign-in throttle (issue 11 items 6 and 8).
+
+    Kept in the database, not in a process, so that several API workers on one PostgreSQL share
+    one count. `key` is a SHA-256 digest of the scope and its subject (an address, an account, a
+    client and a dossier code): no address, user name or code is stored in clear.
+    """
+
+    __tablename__ = "security_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))  # login-address, login-account, lookup-client, …
+    window_start: Mapped[datetime] = mapped_column(Instant)
+    hits: Mapped[int] = mapped_column(Integer, default=0)  # in the current window
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive, for increasing delays
+    blocked_until: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(Instant, index=True)

@@ -1,27 +1,31 @@
-"""Offices, users and API tokens."""
+"""Offices, users and API tokens.
+
+Signing in hashes nothing inside a database transaction: the account is read, the password checked
+under the process's hashing cap (services/passwords.py), then the token written in a short
+transaction. Reads (token checks on every request, listings) use read-only units of work.
+"""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from motcua.access import ROLES, Actor
 from motcua.db.models import ApiToken, Office, User
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from motcua.services import passwords
+from motcua.services.passwords import PasswordPolicy
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("không-dùng")  # equal work for unknown users: no timing oracle
 # province; center (the provincial one-stop centre: receives every procedure); department; district
 # (before 1/7/2025); commune / ward; vertical (police, social insurance, tax: central agencies' branches)
 LEVELS = ("province", "center", "department", "district", "commune", "ward", "vertical")
+BAD_CREDENTIALS = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hash_password(password)
 
 
 def actor_of(user: User) -> Actor:
@@ -33,29 +37,50 @@ def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _demo_refused(platform, password: str) -> bool:
+    """In production the demo accounts' password never opens a session, whatever is stored."""
+    if platform.settings.env != "production":
+        return False
+    from motcua.seed import DEMO_PASSWORD
+    return secrets.compare_digest(password.encode("utf-8"), DEMO_PASSWORD.encode("utf-8"))
+
+
+def check_credentials(platform, username: str, password: str) -> User:
+    """The active user with this name and password, or Unauthorized (carrying `user_id` when the
+    account exists, for the security log). Hashing happens under the process's cap."""
+    with platform.uow(readonly=True) as uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+    with passwords.slots(platform):
+        ok = passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active or _demo_refused(platform, password):
+        failure = Unauthorized(BAD_CREDENTIALS)
+        failure.user_id = user.id if user else None  # for the security log, never for the client
+        raise failure
+    return user
+
+
 def issue_token(platform, username: str, password: str) -> dict:
-    with platform.uow() as uow:
-        session = uow.session
-        user = session.scalar(select(User).where(User.username == username))
-        try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            user = None
-        if user is None or not user.active:
-            raise Unauthorized("Tên đăng nhập hoặc mật khẩu không đúng.")
+    user = check_credentials(platform, username, password)
+    rehash = None
+    if passwords.needs_rehash(user.password_hash):
+        with passwords.slots(platform):
+            rehash = hash_password(password)
+    with platform.uow(write=True) as uow:
         now = platform.now()
         minutes = int(platform.settings.section("auth").get("token_lifetime_minutes", 480))
         token = secrets.token_urlsafe(32)
         expires = now + timedelta(minutes=minutes)
-        session.add(ApiToken(token_hash=_token_digest(token), user_id=user.id, created_at=now, expires_at=expires))
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+        uow.session.add(ApiToken(token_hash=_token_digest(token), user_id=user.id, created_at=now,
+                                 expires_at=expires))
+        if rehash:
+            stored = uow.session.get(User, user.id)
+            stored.password_hash = rehash
         uow.commit()
-        return {"access_token": token, "token_type": "Bearer", "expires_at": expires}
+        return {"access_token": token, "token_type": "Bearer", "expires_at": expires, "user_id": user.id}
 
 
 def authenticate(platform, token: str) -> Actor:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
         if row is None or row.revoked_at is not None or row.expires_at <= platform.now():
             raise Unauthorized("Phiên đăng nhập không hợp lệ hoặc đã hết hạn.")
@@ -66,11 +91,43 @@ def authenticate(platform, token: str) -> Actor:
 
 
 def revoke_token(platform, token: str) -> None:
-    with platform.uow() as uow:
+    with platform.uow(write=True) as uow:
         row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = platform.now()
             uow.commit()
+
+
+def change_own_password(platform, actor: Actor, token: str, current: str, new: str) -> None:
+    """Self-service: the current password, then a new one the policy accepts. The user's other
+    sessions end; the one that asked stays open."""
+    with platform.uow(readonly=True) as uow:
+        user = uow.session.get(User, actor.user_id)
+        if user is None:
+            raise NotFound("Không tìm thấy người dùng.")
+    with passwords.slots(platform):
+        ok = passwords.verify(user.password_hash, current)
+    if not ok:
+        raise Invalid("Mật khẩu hiện tại không đúng.",
+                      errors={"current_password": ["Mật khẩu hiện tại không đúng."]})
+    if new == current:
+        raise Invalid("Mật khẩu mới phải khác mật khẩu hiện tại.",
+                      errors={"new_password": ["Mật khẩu mới phải khác mật khẩu hiện tại."]})
+    passwords.require_acceptable(new, PasswordPolicy.from_settings(platform.settings),
+                                 user_inputs=(user.username, user.full_name), field_name="new_password")
+    with passwords.slots(platform):
+        new_hash = hash_password(new)
+    with platform.uow(write=True) as uow:
+        session = uow.session
+        stored = session.get(User, actor.user_id)
+        stored.password_hash = new_hash
+        now = platform.now()
+        keep = _token_digest(token)
+        for row in session.scalars(select(ApiToken).where(ApiToken.user_id == stored.id,
+                                                          ApiToken.revoked_at.is_(None))):
+            if row.token_hash != keep:
+                row.revoked_at = now
+        uow.commit()
 
 
 def create_office(platform, actor: Actor, data: dict) -> Office:
@@ -98,7 +155,7 @@ def add_office(session, now, *, code, name, level, parent_code=None, saturday="n
 
 
 def list_offices(platform, page: int, per_page: int):
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         total = uow.session.scalar(select(func.count(Office.id)))
         rows = uow.session.scalars(select(Office).order_by(Office.code).offset((page - 1) * per_page)
                                    .limit(per_page)).all()
@@ -107,19 +164,24 @@ def list_offices(platform, page: int, per_page: int):
 
 def create_user(platform, actor: Actor, data: dict) -> User:
     actor.require("admin")
+    policy = PasswordPolicy.from_settings(platform.settings)
+    passwords.require_acceptable(data["password"], policy, user_inputs=(data.get("username"), data.get("full_name")))
+    with passwords.slots(platform):  # hashed before the transaction: no lock held while Argon2 runs
+        password_hash = hash_password(data["password"])
     with platform.uow() as uow:
-        user = add_user(uow.session, platform.now(), **data)
+        user = add_user(uow.session, platform.now(), **data, password_hash=password_hash, policy=policy)
         uow.commit()
         return user
 
 
 def add_user(session, now, *, username, password, full_name, office_code, roles, email=None,
-             password_hash: str | None = None) -> User:
+             password_hash: str | None = None, policy: PasswordPolicy | None = None) -> User:
+    """Every new account (API, `motcua create-admin`, the demo seed): the password must pass the
+    policy (the documented defaults when none is given)."""
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise Invalid("Vai trò không hợp lệ.", errors={"roles": [f"Vai trò hợp lệ: {', '.join(ROLES)}."]})
-    if len(password) < 8:
-        raise Invalid("Mật khẩu quá ngắn.", errors={"password": ["Mật khẩu phải có ít nhất 8 ký tự."]})
+    passwords.require_acceptable(password, policy or PasswordPolicy(), user_inputs=(username, full_name))
     office = session.scalar(select(Office).where(Office.code == office_code))
     if office is None:
         raise Invalid("Cơ quan không tồn tại.", errors={"office_code": ["Không có cơ quan mã này."]})
@@ -137,7 +199,7 @@ def list_users(platform, actor: Actor, *, office: str | None, role: str | None, 
     """Accounts, for admins (who manage them) and auditors (who read everything)."""
     if not actor.has("admin", "auditor"):
         raise Forbidden("Chỉ quản trị viên hoặc thanh tra mới xem được danh sách tài khoản.")
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(User)
         if office:
@@ -152,6 +214,12 @@ def update_user(platform, actor: Actor, username: str, changes: dict) -> User:
     """Change a user's name, office, roles, password or active flag (admin). Deactivating or a new
     password ends the user's open sessions."""
     actor.require("admin")
+    new_hash = None
+    if changes.get("password") is not None:
+        passwords.require_acceptable(changes["password"], PasswordPolicy.from_settings(platform.settings),
+                                     user_inputs=(username, changes.get("full_name")))
+        with passwords.slots(platform):
+            new_hash = hash_password(changes["password"])
     with platform.uow() as uow:
         session = uow.session
         user = session.scalar(select(User).where(User.username == username))
@@ -177,8 +245,8 @@ def update_user(platform, actor: Actor, username: str, changes: dict) -> User:
             if user.id == actor.user_id and "admin" not in roles:
                 raise Conflict("Quản trị viên không tự bỏ vai trò quản trị của chính mình.")
             user.roles = list(dict.fromkeys(roles))
-        if changes.get("password") is not None:
-            user.password_hash = hash_password(changes["password"])
+        if new_hash is not None:
+            user.password_hash = new_hash
             end_sessions = True
         if changes.get("active") is not None:
             if user.id == actor.user_id and not changes["active"]:
@@ -194,7 +262,7 @@ def update_user(platform, actor: Actor, username: str, changes: dict) -> User:
 
 
 def get_office(platform, code: str) -> Office:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         office = uow.session.scalar(select(Office).where(Office.code == code))
         if office is None:
             raise NotFound(f"Không có cơ quan mã «{code}».")
@@ -202,7 +270,7 @@ def get_office(platform, code: str) -> Office:
 
 
 def get_user(platform, user_id: int) -> User:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         user = uow.session.get(User, user_id)
         if user is None:
             raise NotFound("Không tìm thấy người dùng.")

@@ -156,13 +156,21 @@ def test_openapi_document_describes_the_contract(client):
     assert html.status_code == 200 and b"swagger-ui" in html.data and b"/api/v1/openapi.json" in html.data
 
 
-def test_public_lookup_is_rate_limited(client, publish):
+def test_public_lookup_is_rate_limited(client, publish, app, clock):
     publish(simple_package())
     from tests.api.helpers import receive
     (desk,) = staff(client, "minhxuan.receiver")
     code = receive(desk)["code"]
-    statuses = [client.get(f"{API}/public/dossiers/{code}?phone4=0000").status_code for _ in range(20)]
-    assert statuses == [404] * 20
+    allowed = app.extensions["motcua"].settings.section("security")["lookup_failures_per_client_code"]
+    statuses = []
+    for i in range(allowed + 2):
+        statuses.append(client.get(f"{API}/public/dossiers/{code}?phone4=0000").status_code)
+        if i % 10 == 9:
+            clock.advance(timedelta(seconds=61))  # under the per-minute limit: the per-code one answers
+    assert statuses == [404] * allowed + [429] * 2
     body = problem(client.get(f"{API}/public/dossiers/{code}?phone4=5678"), 429)  # even the right digits now
     assert body["retry_after"] >= 1
     problem(client.get(f"{API}/public/dossiers/{code}?phone4=56789"), 429)
+    # ... for the guessing client only: the citizen, elsewhere, still reads their dossier
+    citizen = client.get(f"{API}/public/dossiers/{code}?phone4=5678", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert citizen.status_code == 200, citizen.get_json()
