@@ -6,6 +6,7 @@ the drawing's own inline `<style>`: opened on its own, the SVG can run nothing a
 from flask import Blueprint, make_response
 
 from api.auth import current_actor, platform
+from motcua.errors import NotFound
 from motcua.services import diagrams
 
 bp = Blueprint("diagrams", __name__)
@@ -22,7 +23,7 @@ def _svg(text: str, cache_control: str):
     return response
 
 
-@bp.get("/procedures/<code>/versions/<int:version>/diagram.svg")
+@bp.get("/procedures/<code>/versions/<version>/diagram.svg")
 def procedure_diagram(code, version):
     """The diagram of a published version, drawn from the BPMN file's diagram interchange.
     ---
@@ -30,14 +31,17 @@ def procedure_diagram(code, version):
       tags: [procedures]
       parameters:
         - {in: path, name: code, schema: {type: string}, required: true}
-        - {in: path, name: version, schema: {type: integer, minimum: 1}, required: true}
+        - {in: path, name: version, schema: {type: integer, minimum: 1, maximum: 999999999}, required: true}
       responses:
         200:
           description: Sơ đồ quy trình (SVG)
           content: {image/svg+xml: {schema: {type: string}}}
         404: {description: Không có thủ tục hoặc phiên bản này}
     """
-    svg = diagrams.procedure_diagram(platform(), current_actor(), code, version)
+    actor = current_actor()  # signed in first: an anonymous caller gets 401 whatever the path says
+    if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
+        raise NotFound("Không có phiên bản này: số phiên bản là một số nguyên dương.")
+    svg = diagrams.procedure_diagram(platform(), actor, code, int(version))
     return _svg(svg, "private, max-age=300")  # a published version never changes
 
 

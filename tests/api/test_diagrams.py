@@ -60,6 +60,8 @@ def test_a_procedure_versions_diagram_draws_every_element(client, login, publish
     designer = login("designer")
     problem(designer.get(f"{API}/procedures/{published['code']}/versions/99/diagram.svg"), 404)
     problem(designer.get(f"{API}/procedures/khong-co/versions/1/diagram.svg"), 404)
+    for version in ("0", "abc", "1.0", "99999999999999999999"):
+        problem(designer.get(f"{API}/procedures/{published['code']}/versions/{version}/diagram.svg"), 404)
     problem(client.get(url), 401)
     assert "/api/v1/procedures/{code}/versions/{version}/diagram.svg" in client.get(f"{API}/openapi.json").get_json()["paths"]
 
