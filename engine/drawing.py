@@ -71,21 +71,16 @@ text { fill: #1f2933; }
 .flow.taken > .line { stroke: #2f855a; stroke-width: 3; }
 #arrow path { fill: #1f2933; }
 #arrow-taken path { fill: #2f855a; }
-.state-done-early > .body { fill: #e3f9e5; stroke: #2f855a; stroke-width: 2.5; }
-.state-done-on-time > .body { fill: #e6f0ff; stroke: #2b6cb0; stroke-width: 2.5; }
-.state-done-late > .body { fill: #ffe3e3; stroke: #c53030; stroke-width: 2.5; }
-.state-done > .body { fill: #edf2f7; stroke: #4a5568; stroke-width: 2; }
-.state-current > .body { fill: #fff3c4; stroke: #d97706; stroke-width: 3.5; }
-.state-problem > .body { fill: #fff5f5; stroke: #e53e3e; stroke-width: 3; stroke-dasharray: 6 3; }
-.event.end.state-done > .body, .event.end[class*="state-done-"] > .body { stroke-width: 4; }
+.state-done-early > .body, .legend .state-done-early { fill: #e3f9e5; stroke: #2f855a; stroke-width: 2.5; }
+.state-done-on-time > .body, .legend .state-done-on-time { fill: #e6f0ff; stroke: #2b6cb0; stroke-width: 2.5; }
+.state-done-late > .body, .legend .state-done-late { fill: #ffe3e3; stroke: #c53030; stroke-width: 2.5; }
+.state-done > .body, .legend .state-done { fill: #edf2f7; stroke: #4a5568; stroke-width: 2; }
+.state-current > .body, .legend .state-current { fill: #fff3c4; stroke: #d97706; stroke-width: 3.5; }
+.state-problem > .body, .legend .state-problem { fill: #fff5f5; stroke: #e53e3e; stroke-width: 3;
+  stroke-dasharray: 6 3; }
+.event.end[class*="state-"] > .body { stroke-width: 4; }
 .legend text { font-size: 12px; }
 .legend rect { stroke-width: 2; }
-.legend .state-done-early { fill: #e3f9e5; stroke: #2f855a; }
-.legend .state-done-on-time { fill: #e6f0ff; stroke: #2b6cb0; }
-.legend .state-done-late { fill: #ffe3e3; stroke: #c53030; }
-.legend .state-done { fill: #edf2f7; stroke: #4a5568; }
-.legend .state-current { fill: #fff3c4; stroke: #d97706; }
-.legend .state-problem { fill: #fff5f5; stroke: #e53e3e; stroke-dasharray: 6 3; }
 .legend line.taken { stroke: #2f855a; stroke-width: 3; }
 """
 
@@ -321,21 +316,24 @@ def _draw_gateway(parent, el, box: Box, overlay: dict, marker_visible: bool) -> 
              **{"class": "marker", "stroke-width": "3"})
     elif local in ("inclusiveGateway", "eventBasedGateway"):
         _sub(group, "circle", cx=_f(cx), cy=_f(cy), r=_f(s), **{"class": "marker", "stroke-width": "2.5"})
-    elif local == "complexGateway":
-        _sub(group, "path", d=f"M{_f(cx)} {_f(cy - s)} L{_f(cx)} {_f(cy + s)} M{_f(cx - s)} {_f(cy)} "
-                              f"L{_f(cx + s)} {_f(cy)} M{_f(cx - s * .7)} {_f(cy - s * .7)} "
-                              f"L{_f(cx + s * .7)} {_f(cy + s * .7)} M{_f(cx + s * .7)} {_f(cy - s * .7)} "
-                              f"L{_f(cx - s * .7)} {_f(cy + s * .7)}", **{"class": "marker", "stroke-width": "2.5"})
+    elif local == "complexGateway":  # an asterisk
+        d = " ".join(f"M{_f(cx - dx)} {_f(cy - dy)} L{_f(cx + dx)} {_f(cy + dy)}"
+                     for dx, dy in ((0, s), (s, 0), (s * .7, s * .7), (s * .7, -s * .7)))
+        _sub(group, "path", d=d, **{"class": "marker", "stroke-width": "2.5"})
+
+
+def _in_label_bounds(parent, name: str, label: Box | None) -> bool:
+    """Draw a name inside the BPMNLabel bounds the file gives; False when it gives none."""
+    if label is None or label.w <= 0:
+        return False
+    max_lines = max(1, int(label.h / (LABEL_FONT * LINE_HEIGHT)) + 1)
+    _text_block(parent, wrap(name, max(label.w, 40), LABEL_FONT, max_lines), label.cx, label.cy, LABEL_FONT, "label")
+    return True
 
 
 def _outside_label(parent, name: str, box: Box, label: Box | None) -> None:
     """An event's or gateway's name: in its BPMNLabel bounds, else centred under the shape."""
-    if not name:
-        return
-    if label is not None and label.w > 0:
-        max_lines = max(1, int(label.h / (LABEL_FONT * LINE_HEIGHT)) + 1)
-        _text_block(parent, wrap(name, max(label.w, 40), LABEL_FONT, max_lines), label.cx, label.cy,
-                    LABEL_FONT, "label")
+    if not name or _in_label_bounds(parent, name, label):
         return
     lines = wrap(name, 100, LABEL_FONT, max_lines=3)
     top = box.y + box.h + 6
@@ -345,7 +343,7 @@ def _outside_label(parent, name: str, box: Box, label: Box | None) -> None:
 def _draw_flow(parent, el, points, label: Box | None, taken: bool, is_default: bool) -> None:
     classes = ["flow"] + (["message"] if _local(el) == "messageFlow" else []) + (["taken"] if taken else [])
     group = _sub(parent, "g", **{"class": " ".join(classes), "data-bpmn-id": el.get("id")})
-    _title(group, _name(el) or None, "Luồng đã đi" if taken else None)
+    _title(group, _name(el) or None, TAKEN_LEGEND if taken else None)
     path = " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
     _sub(group, "polyline", points=path, marker_end="url(#arrow-taken)" if taken else "url(#arrow)",
          **{"class": "line"})
@@ -358,12 +356,7 @@ def _draw_flow(parent, el, points, label: Box | None, taken: bool, is_default: b
         _sub(group, "line", x1=_f(mx - 5 * ux + 6 * px), y1=_f(my - 5 * uy + 6 * py),
              x2=_f(mx + 5 * ux - 6 * px), y2=_f(my + 5 * uy - 6 * py), **{"class": "slash"})
     name = _name(el)
-    if not name:
-        return
-    if label is not None and label.w > 0:
-        max_lines = max(1, int(label.h / (LABEL_FONT * LINE_HEIGHT)) + 1)
-        _text_block(group, wrap(name, max(label.w, 40), LABEL_FONT, max_lines), label.cx, label.cy,
-                    LABEL_FONT, "label")
+    if not name or _in_label_bounds(group, name, label):
         return
     mid = len(points) // 2
     (ax, ay), (bx, by) = points[mid - 1], points[mid]
@@ -378,21 +371,55 @@ def _arrow(defs, marker_id: str) -> None:
     _sub(marker, "path", d="M0 0 L10 5 L0 10 z")
 
 
-def _legend(parent, x: float, y: float, with_problem: bool) -> float:
-    """The marks explained, in one row; returns the row's width."""
+def _legend_entries(with_problem: bool) -> list:
+    """(state, text, width) of each legend entry, the taken-flow line last (state None)."""
+    entries = list(LEGEND) + ([PROBLEM_LEGEND] if with_problem else []) + [(None, TAKEN_LEGEND)]
+    return [(state, text, 28 + len(text) * 12 * CHAR_WIDTH + 22) for state, text in entries]
+
+
+def _legend(parent, x: float, y: float, entries: list) -> None:
+    """The marks explained, in one row under the drawing."""
     group = _sub(parent, "g", **{"class": "legend"})
-    entries = list(LEGEND) + ([PROBLEM_LEGEND] if with_problem else [])
-    cursor = x
-    for state, text in entries:
-        _sub(group, "rect", x=_f(cursor), y=_f(y), width="22", height="16", rx="4", **{"class": f"state-{state}"})
-        label = _sub(group, "text", x=_f(cursor + 28), y=_f(y + 8), **{"dominant-baseline": "central"})
-        label.text = text
-        cursor += 28 + len(text) * 12 * CHAR_WIDTH + 22
-    _sub(group, "line", x1=_f(cursor), y1=_f(y + 8), x2=_f(cursor + 26), y2=_f(y + 8), **{"class": "taken"})
-    label = _sub(group, "text", x=_f(cursor + 32), y=_f(y + 8), **{"dominant-baseline": "central"})
-    label.text = TAKEN_LEGEND
-    cursor += 32 + len(TAKEN_LEGEND) * 12 * CHAR_WIDTH
-    return cursor - x
+    for state, text, width in entries:
+        if state is None:
+            _sub(group, "line", x1=_f(x), y1=_f(y + 8), x2=_f(x + 22), y2=_f(y + 8), **{"class": "taken"})
+        else:
+            _sub(group, "rect", x=_f(x), y=_f(y), width="22", height="16", rx="4", **{"class": f"state-{state}"})
+        _sub(group, "text", x=_f(x + 28), y=_f(y + 8), **{"dominant-baseline": "central"}).text = text
+        x += width
+
+
+def _collect(diagram, semantic: dict) -> tuple[list, list]:
+    """(element, DI shape, bounds) and (element, DI edge, waypoints) of one diagram, drawable ones only."""
+    shapes, edges = [], []
+    for el in diagram.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge") if diagram is not None else ():
+        target = semantic.get(el.get("bpmnElement"))
+        if target is None:
+            continue
+        if _local(el) == "BPMNShape":
+            box = _bounds(el)
+            if box is not None:
+                shapes.append((target, el, box))
+        elif len(points := _waypoints(el)) >= 2:
+            edges.append((target, el, points))
+    return shapes, edges
+
+
+def _extent(shapes, edges) -> tuple[float, float, float, float]:
+    """The drawing's box: every shape, label and waypoint, a margin, and room under the lowest
+    shape for names drawn below events and gateways without label bounds."""
+    xs, ys = [0.0, 200.0], [0.0, 40.0]  # an empty drawing still has room for its title
+    if shapes or edges:
+        xs, ys = [], []
+    for _, di, box in shapes:
+        for b in (box, _label_box(di)):
+            if b is not None:
+                xs += [b.x, b.x + b.w]
+                ys += [b.y, b.y + b.h]
+    for _, _, points in edges:
+        xs += [p[0] for p in points]
+        ys += [p[1] for p in points]
+    return min(xs) - MARGIN, min(ys) - MARGIN, max(xs) + MARGIN, max(ys) + MARGIN + 30
 
 
 def render_svg(bpmn: bytes | str, *, max_bytes: int, max_depth: int, overlay: dict | None = None,
@@ -423,41 +450,12 @@ def render_svg(bpmn: bytes | str, *, max_bytes: int, max_depth: int, overlay: di
     taken |= {fid for fid, el in semantic.items()
               if _local(el) == "sequenceFlow" and (el.get("sourceRef"), el.get("targetRef")) in transitions}
     diagram = root.find(f"{{{BPMNDI}}}BPMNDiagram")
-    shapes, edges = [], []
-    if diagram is not None:
-        for el in diagram.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
-            target = semantic.get(el.get("bpmnElement"))
-            if target is None:
-                continue
-            if _local(el) == "BPMNShape":
-                box = _bounds(el)
-                if box is not None:
-                    shapes.append((target, el, box))
-            else:
-                points = _waypoints(el)
-                if len(points) >= 2:
-                    edges.append((target, el, points))
-
-    xs, ys = [], []
-    for _, di, box in shapes:
-        xs += [box.x, box.x + box.w]
-        ys += [box.y, box.y + box.h]
-        label = _label_box(di)
-        if label is not None:
-            xs += [label.x, label.x + label.w]
-            ys += [label.y, label.y + label.h]
-    for _, _, points in edges:
-        xs += [p[0] for p in points]
-        ys += [p[1] for p in points]
-    if not xs:
-        xs, ys = [0, 200], [0, 40]
-    # room for names drawn under events and gateways without label bounds
-    min_x, min_y = min(xs) - MARGIN, min(ys) - MARGIN
-    max_x, max_y = max(xs) + MARGIN, max(ys) + MARGIN + 30
-    width, height = max_x - min_x, max_y - min_y
-    legend_y = max_y
+    shapes, edges = _collect(diagram, semantic)
+    min_x, min_y, max_x, max_y = _extent(shapes, edges)
+    entries = _legend_entries(any((m or {}).get("state") == "problem" for m in overlay.values()))
     if legend:
-        height += LEGEND_HEIGHT
+        max_x = max(max_x, min_x + 2 * MARGIN + sum(e[2] for e in entries))
+    width, height = max_x - min_x, max_y - min_y + (LEGEND_HEIGHT if legend else 0)
 
     svg = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG})
     svg.set("version", "1.1")
@@ -496,6 +494,5 @@ def render_svg(bpmn: bytes | str, *, max_bytes: int, max_depth: int, overlay: di
             _draw_flow(layers["flows"], target, points, _label_box(di), target.get("id") in taken,
                        target.get("id") in defaults)
     if legend:
-        with_problem = any((m or {}).get("state") == "problem" for m in overlay.values())
-        _legend(svg, min_x + MARGIN, legend_y, with_problem)
+        _legend(svg, min_x + MARGIN, max_y, entries)
     return etree.tostring(svg, encoding="unicode")

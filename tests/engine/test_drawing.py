@@ -153,3 +153,44 @@ def test_wrap_keeps_every_word_within_the_width_and_marks_a_cut():
     assert all(len(line) <= int(90 / (12 * 0.56)) for line in lines)
     cut = wrap("một hai ba bốn năm sáu bảy tám chín mười", 40, 12, max_lines=2)
     assert len(cut) == 2 and cut[-1].endswith("…")
+
+
+def _run(workflow, *datas):
+    from engine import runtime
+    for data in datas:
+        (step,) = runtime.ready_steps(workflow)
+        runtime.complete(workflow, step.task_id, data)
+    return runtime.dump(workflow)
+
+
+def test_the_trail_follows_the_branch_and_the_loop_actually_taken():
+    """engine.trail on the building permit: checked, appraised, sent back for a supplement, which
+    is received and appraised again, then approved: the rework loop's flows are taken, the
+    boundary timer waiting on the appraisal is not a current step, the refusal is never reached."""
+    from datetime import datetime, timedelta, timezone
+
+    from engine import runtime
+    from engine.package import compile_package, load_package_dir
+    from engine.trail import trail_of
+
+    compiled = compile_package(load_package_dir(ROOT / "bpmn/giay-phep-xay-dung"), **LIMITS)
+    soon = (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
+    functions = {"working_days_from_now": lambda days: soon, "working_days_after": lambda start, days: soon}
+    workflow = runtime.start(compiled.spec_text, {}, functions=functions)
+    state = _run(workflow, {"ket_qua_kiem_tra": "day_du"}, {"decision": "supplement"})
+    trail = trail_of(state, compiled.spec_text)
+    assert trail.active == {"tiep_nhan_bo_sung"}
+    assert {"start", "tiep_nhan", "khoi_tao", "tham_dinh", "gw_ket_qua", "gw_bo_sung"} <= trail.reached
+    assert {("gw_ket_qua", "gw_bo_sung"), ("gw_bo_sung", "tiep_nhan_bo_sung"), ("tham_dinh", "gw_ket_qua")} \
+        <= trail.transitions
+    assert not {"phe_duyet", "end_tu_choi", "nhac_han"} & (trail.reached | trail.active)
+
+    state = _run(workflow, {"da_nhan": True}, {"decision": "approve"})
+    trail = trail_of(state, compiled.spec_text)
+    assert trail.active == {"phe_duyet"}
+    assert {("tham_dinh_bo_sung", "gw_ket_qua"), ("gw_ket_qua", "phe_duyet"), ("dem_bo_sung", "tham_dinh_bo_sung")} \
+        <= trail.transitions
+    svg = parse_svg(render_svg(compiled.bpmn, taken_transitions=trail.transitions, **LIMITS))
+    taken = set(groups(svg, "taken"))
+    assert {"f1", "f2", "f3", "f4", "f_khong_dat", "f_bo_sung", "f5", "f6", "f7", "f_dong_y"} <= taken
+    assert not {"f_tu_choi", "f_nhac", "f8", "f9"} & taken
