@@ -9,7 +9,8 @@ import pytest
 from lxml import etree
 
 from engine.diagram import BPMN, BPMNDI, FLOW_NODES
-from engine.drawing import STATES, render_svg, wrap
+from engine.drawing import STATES, render_svg
+from engine.svg_shapes import wrap
 from engine.problems import PackageInvalid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,13 +78,17 @@ def test_every_library_diagram_draws_each_element_where_the_di_puts_it(path):
                  if etree.QName(w).localname == "waypoint"]
         assert [tuple(map(float, p.split(","))) for p in drawn] == given
 
-    # every named element's name is drawn (as whole words over one or more lines)
+    # every named element's name is drawn (over one or more lines), lanes by the role they stand for
     text = " ".join(" ".join(t.itertext()) for t in svg.iter(f"{{{SVG}}}text"))
+    shown = {"receiver": "Bộ phận Một cửa", "specialist": "Chuyên viên", "leader": "Lãnh đạo"}
     for el in root.iter(f"{{{BPMN}}}*"):
         name = " ".join((el.get("name") or "").split())
-        if name and el.get("id") in set(nodes) | set(lanes) | set(pools):
-            first_word = name.split()[0]
-            assert first_word[:8] in text, name
+        if name and el.get("id") in set(nodes) | set(pools):
+            assert name.split()[0][:8] in text, name
+        elif name and el.get("id") in lanes:
+            office, _, role = name.rpartition(":")
+            assert shown[role] in text and office in text, name
+            assert groups(svg, "lane")[el.get("id")].find(f"{{{SVG}}}title").text == name
 
 
 def test_overlay_marks_states_titles_taken_flows_and_the_legend():
