@@ -7,7 +7,8 @@ What is drawn: pools and lanes (names rotated in their header band), tasks (roun
 wrapped names, a user/script marker), events (circles; end events thick; intermediate and boundary
 events doubled, a non-interrupting boundary dashed; a clock for timers), gateways (diamonds with
 their X / + / O marker), sequence flows (polylines with arrowheads, a slash on default flows) and
-labels (inside `BPMNLabel` bounds when the file gives them). An overlay marks elements
+labels (inside `BPMNLabel` bounds when the file gives them); each element's shape is drawn by
+`engine.svg_shapes`, this module lays the diagram out and marks it. An overlay marks elements
 (`{element_id: {"state": ..., "title": ...}}`: early / on time / late completion, current step,
 reached, problem) and the sequence flows taken; a legend in Vietnamese explains the marks.
 
@@ -229,7 +230,7 @@ def render_svg(bpmn: bytes | str, *, max_bytes: int, max_depth: int, overlay: di
         local = local_name(target)
         if local in ("participant", "lane"):
             draw_container(layers["pools" if local == "participant" else "lanes"], target, box, overlay,
-                            "pool" if local == "participant" else "lane", di.get("isHorizontal") != "false")
+                           "pool" if local == "participant" else "lane", di.get("isHorizontal") != "false")
         elif local in CONTAINERS and di.get("isExpanded") == "true":
             draw_task(layers["containers"], target, box, overlay)
         elif local in EVENTS:
@@ -243,7 +244,7 @@ def render_svg(bpmn: bytes | str, *, max_bytes: int, max_depth: int, overlay: di
     for target, di, points in edges:
         if local_name(target) in ("sequenceFlow", "messageFlow"):
             draw_flow(layers["flows"], target, points, _label_box(di), target.get("id") in taken,
-                       target.get("id") in defaults)
+                      target.get("id") in defaults)
     if legend:
         _legend(svg, min_x + MARGIN, max_y, entries)
     return etree.tostring(svg, encoding="unicode")

@@ -182,13 +182,15 @@ def draw_task(parent, el, box: Box, overlay: dict) -> None:
 def _timer_marker(group, cx: float, cy: float, r: float) -> None:
     inner = r * 0.62
     sub(group, "circle", cx=fmt(cx), cy=fmt(cy), r=fmt(inner), **{"class": "marker"})
-    sub(group, "path", d=f"M{fmt(cx)} {fmt(cy - inner * 0.8)} L{fmt(cx)} {fmt(cy)} L{fmt(cx + inner * 0.6)} {fmt(cy)}",
+    sub(group, "path", d=f"M{fmt(cx)} {fmt(cy - inner * 0.8)} L{fmt(cx)} {fmt(cy)} "
+                         f"L{fmt(cx + inner * 0.6)} {fmt(cy)}",
          **{"class": "marker"})
 
 
 def draw_event(parent, el, box: Box, overlay: dict) -> None:
     local = local_name(el)
-    classes = ["event", {"startEvent": "start", "endEvent": "end", "boundaryEvent": "boundary"}.get(local, "intermediate")]
+    kind = {"startEvent": "start", "endEvent": "end", "boundaryEvent": "boundary"}.get(local, "intermediate")
+    classes = ["event", kind]
     if local == "boundaryEvent" and el.get("cancelActivity") == "false":
         classes.append("non-interrupting")
     group, mark = _group(parent, "node", el.get("id"), classes, overlay)
@@ -216,7 +218,8 @@ def draw_gateway(parent, el, box: Box, overlay: dict, marker_visible: bool) -> N
     group, mark = _group(parent, "node", el.get("id"), ["gateway", local], overlay)
     _title(group, name_of(el) or el.get("id"), mark.get("title"))
     cx, cy, hw, hh = box.cx, box.cy, box.w / 2, box.h / 2
-    points = f"{fmt(cx)},{fmt(box.y)} {fmt(box.x + box.w)},{fmt(cy)} {fmt(cx)},{fmt(box.y + box.h)} {fmt(box.x)},{fmt(cy)}"
+    corners = ((cx, box.y), (box.x + box.w, cy), (cx, box.y + box.h), (box.x, cy))
+    points = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in corners)
     sub(group, "polygon", points=points, **{"class": "body"})
     s = min(hw, hh) * 0.45
     if local == "exclusiveGateway" and marker_visible:

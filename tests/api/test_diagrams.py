@@ -63,7 +63,9 @@ def test_a_procedure_versions_diagram_draws_every_element(client, login, publish
     for version in ("0", "abc", "1.0", "99999999999999999999"):
         problem(designer.get(f"{API}/procedures/{published['code']}/versions/{version}/diagram.svg"), 404)
     problem(client.get(url), 401)
-    assert "/api/v1/procedures/{code}/versions/{version}/diagram.svg" in client.get(f"{API}/openapi.json").get_json()["paths"]
+    operation = client.get(f"{API}/openapi.json").get_json()["paths"][
+        "/api/v1/procedures/{code}/versions/{version}/diagram.svg"]["get"]
+    assert "image/svg+xml" in operation["responses"]["200"]["content"]
 
 
 def test_a_name_with_markup_is_drawn_as_text(login, publish):

@@ -111,8 +111,8 @@ def test_overlay_marks_states_titles_taken_flows_and_the_legend():
         assert word in legend
     assert "Có vấn đề" not in legend
 
-    problem = parse_svg(render_svg(path.read_bytes(), overlay={"decision_gw": {"state": "problem", "title": "Thiếu luồng"}},
-                                   **LIMITS))
+    problem = parse_svg(render_svg(path.read_bytes(), **LIMITS,
+                                   overlay={"decision_gw": {"state": "problem", "title": "Thiếu luồng"}}))
     assert "state-problem" in groups(problem, "node")["decision_gw"].get("class")
     assert "Có vấn đề" in " ".join(problem.find(f".//{{{SVG}}}g[@class='legend']").itertext())
     with pytest.raises(ValueError):
