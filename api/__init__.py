@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
     for module in (health, auth, people, procedures, dossiers, documents, tasks, calendar, public, audit,
                    notifications, reports):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
+    from api.routes import diagrams  # seeing a process: the BPMN drawings
+    app.register_blueprint(diagrams.bp, url_prefix="/api/v1")
     if platform.settings.section("security").get("api_docs", True):
         openapi.register(app)  # the interactive docs and the OpenAPI document; off: both answer 404
     app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app

@@ -5,6 +5,7 @@ import { facts, h, table } from '../dom.js';
 import { problemAlert } from '../errors.js';
 import { CHANNEL, dateTime, DOCUMENTS, EVENT, lane, STATUS, STATUS_TONE } from '../format.js';
 import { dateTimeField, lines, openDialog, textArea } from './dialogs.js';
+import { diagramPanel } from './diagram.js';
 import { documentLink, documentsFor } from './documents.js';
 
 const PER_PAGE = 20;
@@ -246,6 +247,7 @@ export async function renderDossier(view, ctx, code) {
             { label: 'Hạn', cell: (s) => dateTime(s.due_at) },
             { label: 'Người nhận', cell: (s) => s.assignee || '—' },
           ], steps) : h('p', { class: 'empty', text: 'Không có bước nào đang chờ.' })),
+        diagramPanel(d.code),
         h('section', { class: 'panel', 'aria-labelledby': 'd-history' },
           h('h2', { id: 'd-history', text: 'Quá trình xử lý' }),
           historyAnswer.status === 'fulfilled' ? historyTable(historyAnswer.value.events || []) : problemAlert(historyAnswer.reason))),
