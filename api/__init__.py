@@ -35,17 +35,15 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
 
     from api import errors, openapi, security
     from api.routes import (
-        audit, auth, calendar, documents, dossiers, health, notifications, people, procedures, public, reports,
-        tasks,
+        audit, auth, calendar, diagrams, documents, dossiers, health, notifications, people, procedures, public,
+        reports, tasks,
     )
 
     errors.register(app)
     security.register(app, platform)
     for module in (health, auth, people, procedures, dossiers, documents, tasks, calendar, public, audit,
-                   notifications, reports):
+                   notifications, reports, diagrams):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
-    from api.routes import diagrams  # seeing a process: the BPMN drawings
-    app.register_blueprint(diagrams.bp, url_prefix="/api/v1")
     if platform.settings.section("security").get("api_docs", True):
         openapi.register(app)  # the interactive docs and the OpenAPI document; off: both answer 404
     app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app
