@@ -49,6 +49,7 @@ def monthly_for(platform, actor, office_code: str | None, month: str | None) -> 
 
 def correct_monthly(platform, actor, office_code: str | None, month: str, reason: str) -> dict:
     """POST /api/v1/reports/monthly/corrections (admin): a new revision of a stored month."""
+    actor.require("admin")
     year, mon = parse_month(month)
     with platform.uow() as uow:
         session = uow.session

@@ -38,6 +38,9 @@ def upgrade():
         op.execute("CREATE TRIGGER report_runs_immutable BEFORE UPDATE OR DELETE ON report_runs "
                    "FOR EACH ROW EXECUTE FUNCTION motcua_report_runs_immutable()")
     else:
+        # SQLite adds a foreign key only by rebuilding the table (before its triggers exist)
+        with op.batch_alter_table('report_runs', schema=None) as batch_op:
+            batch_op.create_foreign_key('fk_report_runs_corrects', 'report_runs', ['corrects_id'], ['id'])
         for verb in ("UPDATE", "DELETE"):
             op.execute(f"CREATE TRIGGER report_runs_no_{verb.lower()} BEFORE {verb} ON report_runs "
                        f"BEGIN SELECT RAISE(ABORT, 'report snapshots are immutable ({verb} refused)'); END")
@@ -51,6 +54,8 @@ def downgrade():
     else:
         for verb in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS report_runs_no_{verb}")
+        with op.batch_alter_table('report_runs', schema=None) as batch_op:
+            batch_op.drop_constraint('fk_report_runs_corrects', type_='foreignkey')
     op.drop_index('ix_report_runs_subject', table_name='report_runs')
     with op.batch_alter_table('report_runs', schema=None) as batch_op:
         batch_op.drop_column('created_by')
