@@ -25,7 +25,7 @@ from motcua.services.report_snapshots import monthly_key, monthly_report  # noqa
 
 def _stored_or_live(platform, office_code: str | None, month: str | None) -> dict:
     year, mon = parse_month(month, default=platform.now())
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         office = office_by_code(session, office_code)
         run = snapshots.latest(session, monthly_key(office, year, mon))
@@ -64,7 +64,7 @@ def correct_monthly(platform, actor, office_code: str | None, month: str, reason
 
 def late_list(platform, office_code: str | None, month: str | None, page: int, per_page: int):
     """Late dossiers and steps with the officials responsible: names and roles, no citizen data."""
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         office = office_by_code(session, office_code)
         query = select(LateHandling, Dossier.code, ProcedureVersion.manifest, Office.code, Office.name).join(
