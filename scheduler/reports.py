@@ -1,8 +1,9 @@
 """Periodic reports: the previous month's figures per office, and reminders of reporting deadlines.
 
 - On the first working day of each month (from its opening), the previous month's report per
-  office and for the whole province is computed once, stored in report_runs (unique key per
-  office and month) and sent to the leaders. A scheduler that was offline computes each missing
+  office (its children included) and for the whole province is computed once, stored in
+  report_runs as an immutable snapshot (unique key per office and month; corrections are new
+  revisions, motcua/services/report_snapshots.py) and sent to the leaders. A scheduler that was offline computes each missing
   month once, back to `report_catch_up_months` and never before the platform had offices.
 - The province's plan sets reporting deadlines: quarterly by the 15th of the quarter's last month,
   half-year by 15/6, annual by 15/12 (a deadline on a day off moves to the next working day, Civil
@@ -16,11 +17,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from motcua.clock import VN_TZ
-from motcua.db.models import Office, ReportRun
+from motcua.db.models import Office
 from motcua.legal_clock import deadlines
+from motcua.services import report_snapshots as snapshots
 from motcua.services import reports
 from motcua.services.calendars import calendar_for, hours_for
-from motcua.services.notifications import claim_effect, insert_ignore, leaders_of, notify
+from motcua.services.notifications import claim_effect, leaders_of, notify
 from scheduler.locking import at_instant, take_singleton
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -73,26 +75,23 @@ def monthly_reports(platform, now: datetime) -> int:
         offices = session.scalars(select(Office).order_by(Office.code)).all()
         for year, month in _due_months(session, cal, hours, now, catch_up):
             for office in [None, *offices]:
-                key = reports.monthly_key(office, year, month)
-                if session.scalar(select(ReportRun.id).where(ReportRun.key == key)) is not None:
-                    continue
-                report = reports.monthly_report(session, settings, office, year, month, now)
-                new_id = insert_ignore(session, ReportRun, {
-                    "key": key, "kind": "monthly", "office_id": office.id if office else None,
-                    "period": reports.month_text(year, month), "figures": report, "created_at": now}, ["key"])
+                new_id, report = snapshots.store_first(session, settings, office, year, month, now)
                 if new_id is None:
                     continue
                 created += 1
                 f = report["figures"]
                 who = office.name if office else "toàn tỉnh"
+                key = reports.monthly_key(office, year, month)
                 notify(session, settings, kind="monthly_report", subject=key,
                        users=leaders_of(session, office.id) if office else _province_leaders(session),
                        title=f"Báo cáo tháng {month:02d}/{year} – {who}",
                        body=(f"Tháng {month:02d}/{year}, {who}: tiếp nhận {f['received']} hồ sơ "
-                             f"({f['received_online']} trực tuyến); giải quyết {f['finished']} hồ sơ "
-                             f"(trước hạn {f['early']}, đúng hạn {f['on_time']}, trễ hạn {f['late']}); "
-                             f"đang giải quyết {f['in_progress']} (quá hạn {f['overdue_in_progress']}). "
-                             f"Chỉ số 766: {report['total']}/{report['max_total']:g} điểm."),
+                             f"({f['received_online']} trực tuyến); kết thúc xử lý {f['finished']} hồ sơ; "
+                             f"trong {f['handled']} hồ sơ xử lý trong tháng có {f['on_time']} đúng hạn hoặc "
+                             f"còn hạn, {f['late']} trễ hạn; còn đang giải quyết {f['in_progress']} "
+                             f"(quá hạn {f['overdue_in_progress']}). "
+                             f"Chỉ số 766: {report['total']:g}/{report['measured_max']:g} điểm "
+                             f"trên các chỉ tiêu đo được."),
                        at=now, office_id=office.id if office else None,
                        data={"period": reports.month_text(year, month), "report_id": new_id})
         uow.commit()

@@ -1,13 +1,14 @@
-"""Reports: the 766 service index, the monthly report, and the public list of late handling."""
+"""Reports: the 766 service index, the monthly snapshots and their corrections, the dossier register
+(form 07) and the public list of late handling."""
 import re
 
-from flask import Blueprint
+from flask import Blueprint, make_response
 from marshmallow import Schema, ValidationError, fields, validate
 
 from api.auth import current_actor, platform
-from api.routes import query
+from api.routes import body, query
 from api.schemas.common import StrictSchema, paged
-from motcua.services import reports
+from motcua.services import register, reports
 
 bp = Blueprint("reports", __name__)
 _MONTH_FORM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -20,6 +21,9 @@ def _MONTH(value: str) -> None:
         raise ValidationError("Cần tháng dạng YYYY-MM, ví dụ 2026-11.")
     if not 2000 <= int(value[:4]) <= 2099:
         raise ValidationError("Tháng phải trong khoảng 2000-01 đến 2099-12.")
+
+
+_DAY = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="Cần ngày dạng YYYY-MM-DD, ví dụ 2026-11-30.")
 
 
 class ReportQuery(StrictSchema):
@@ -36,22 +40,25 @@ class LateQuery(ReportQuery):
 
 
 class IndicatorSchema(Schema):
-    key = fields.String()
+    code = fields.String(metadata={"description": "Số hiệu chỉ tiêu quốc gia, ví dụ 2.1, 5.4"})
     name = fields.String()
-    weight = fields.Float()
-    target = fields.Float()
-    value = fields.Float(allow_none=True)
-    numerator = fields.Raw(allow_none=True)
-    denominator = fields.Raw(allow_none=True)
-    available = fields.Boolean()
-    points = fields.Float()
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Integer(allow_none=True)
+    rate = fields.Float(allow_none=True, metadata={"description": "Tỷ lệ 0–1; null khi mẫu số bằng 0 (N/A)"})
+    points = fields.Float(allow_none=True, metadata={"description": "null khi không đo được hoặc N/A"})
+    max_points = fields.Float()
+    threshold = fields.Float(metadata={"description": "Tỷ lệ đạt điểm tối đa (cấu hình)"})
+    measured = fields.Boolean(metadata={"description": "false: nền tảng chưa có dữ liệu cho chỉ tiêu này"})
+    detail = fields.List(fields.Dict(), metadata={"description": "2.2: thời gian trung bình từng thủ tục"})
 
 
 class IndexGroupSchema(Schema):
-    key = fields.String()
+    code = fields.String()
+    key = fields.String(allow_none=True)
     name = fields.String()
-    max_points = fields.Float()
     points = fields.Float()
+    max_points = fields.Float()
+    measured_max = fields.Float()
     indicators = fields.List(fields.Nested(IndicatorSchema))
 
 
@@ -60,16 +67,36 @@ class Index766Schema(Schema):
     office_name = fields.String(allow_none=True)
     month = fields.String()
     as_of = fields.DateTime()
-    groups = fields.List(fields.Nested(IndexGroupSchema))
     total = fields.Float()
-    max_total = fields.Float()
+    measured_max = fields.Float(metadata={"description": "Tổng điểm tối đa của các chỉ tiêu có điểm"})
+    max_total = fields.Float(metadata={"description": "100: thang điểm của Quyết định 766"})
+    groups = fields.List(fields.Nested(IndexGroupSchema))
     figures = fields.Dict()
+    stored = fields.Boolean(metadata={"description": "true: số liệu tháng đã chốt (bản mới nhất)"})
+    created_at = fields.DateTime(allow_none=True)
+    snapshot_id = fields.Integer(allow_none=True)
+    revision = fields.Integer(allow_none=True)
+    corrects_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
 
 
 class MonthlyReportSchema(Index766Schema):
-    as_of = fields.String()
-    stored = fields.Boolean()
-    created_at = fields.DateTime(allow_none=True)
+    pass
+
+
+class CorrectionBody(StrictSchema):
+    office = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    month = fields.String(required=True, validate=_MONTH)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RegisterQuery(StrictSchema):
+    office = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "Mã cơ quan (gồm cả cơ quan trực thuộc); bỏ trống: cơ quan mình"})
+    from_ = fields.String(data_key="from", load_default=None, validate=_DAY,
+                          metadata={"description": "YYYY-MM-DD; mặc định: ngày đầu tháng này"})
+    to = fields.String(load_default=None, validate=_DAY, metadata={"description": "YYYY-MM-DD; mặc định: hôm nay"})
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
 
 
 class LateOfficialSchema(Schema):
@@ -93,7 +120,8 @@ class LateHandlingSchema(Schema):
 
 @bp.get("/reports/index766")
 def index766():
-    """The 766 service index of an office (or the province) for a month: five groups and the total.
+    """The 766 service index of an office (its children included) or the province for a month:
+    every indicator with its national number, numerator, denominator, rate, points and maximum.
     ---
     get:
       tags: [reports]
@@ -110,7 +138,7 @@ def index766():
 
 @bp.get("/reports/monthly")
 def monthly():
-    """The monthly report (figures and 766 index) as the scheduler stored it, or as of now.
+    """The monthly report (figures and 766 index): the latest stored snapshot, or as of now.
     ---
     get:
       tags: [reports]
@@ -118,10 +146,59 @@ def monthly():
       responses:
         200: {content: {application/json: {schema: MonthlyReportSchema}}}
         404: {description: Không có cơ quan này}
+        422: {description: Tháng không hợp lệ}
     """
     actor = current_actor()
     q = query(ReportQuery)
     return MonthlyReportSchema().dump(reports.monthly_for(platform(), actor, q["office"], q["month"]))
+
+
+@bp.post("/reports/monthly/corrections")
+def correct_monthly():
+    """A correction of a stored month (admin): a new snapshot referring to the one it corrects.
+    ---
+    post:
+      tags: [reports]
+      requestBody: {content: {application/json: {schema: CorrectionBody}}}
+      responses:
+        201: {content: {application/json: {schema: MonthlyReportSchema}}}
+        403: {description: Chỉ quản trị viên}
+        404: {description: Không có cơ quan này, hoặc tháng chưa được chốt}
+        409: {description: Một đính chính khác vừa được lưu}
+        422: {description: Dữ liệu không hợp lệ}
+    """
+    actor = current_actor()
+    b = body(CorrectionBody)
+    result = reports.correct_monthly(platform(), actor, b["office"], b["month"], b["reason"])
+    return MonthlyReportSchema().dump(result), 201
+
+
+@bp.get("/reports/register")
+def dossier_register():
+    """The dossier register (TT 03/2025/TT-VPCP form 07) of an office and its children, as CSV
+    (UTF-8 with BOM) or XLSX: leaders and receivers of the office, admins, auditors.
+    ---
+    get:
+      tags: [reports]
+      parameters: [{in: query, schema: RegisterQuery}]
+      responses:
+        200:
+          description: Sổ theo dõi hồ sơ
+          content:
+            text/csv: {schema: {type: string}}
+            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: {schema: {type: string, format: binary}}
+        403: {description: Không có quyền xem sổ của cơ quan này}
+        404: {description: Không có cơ quan này}
+        422: {description: Ngày hoặc định dạng không hợp lệ}
+    """
+    actor = current_actor()
+    q = query(RegisterQuery)
+    content, media_type, name = register.export(platform(), actor, q["office"], q["from_"], q["to"], q["format"])
+    response = make_response(content)
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.get("/reports/late-handling")

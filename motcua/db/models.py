@@ -364,6 +364,14 @@ class ReportRun(Base):
     period: Mapped[str] = mapped_column(String(16))  # 2026-11
     figures: Mapped[dict] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(Instant)
+    # Snapshots are immutable (migration 0004: the database refuses UPDATE and DELETE). A correction
+    # is a new row of the same `subject` (the first row's key) with the next `revision`, pointing at
+    # the row it corrects; readers take the highest revision.
+    subject: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("report_runs.id"), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class SecurityThrottle(Base):

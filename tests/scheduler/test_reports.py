@@ -1,7 +1,11 @@
 """Periodic reports: the monthly report on the first working day, reporting-deadline reminders, the 766 index."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import copy
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from motcua.config import load_settings
 from motcua.db.models import Office, ReportRun
@@ -49,13 +53,14 @@ def test_monthly_report_on_the_first_working_day_once_per_office(people, clock):
 
     (minhxuan,) = [r for r in _runs(platform, "2026-12") if r.key == "monthly:UBND.MINHXUAN:2026-12"]
     f = minhxuan.figures["figures"]
-    assert (f["received"], f["received_online"], f["finished"], f["late"]) == (2, 1, 1, 0)
-    assert f["early"] + f["on_time"] == 1
+    # the finished one was on time; the open one passed its due time (Thu 10/12 08:00) in December
+    assert (f["received"], f["received_online"], f["finished"], f["on_time"], f["late"]) == (2, 1, 1, 1, 1)
     assert (f["in_progress"], f["overdue_in_progress"]) == (1, 1)
-    assert len(minhxuan.figures["groups"]) == 5
+    assert len(minhxuan.figures["groups"]) == 5 and minhxuan.revision == 1 and minhxuan.corrects_id is None
 
     (note,) = [n for n in notes(platform, "minhxuan.leader", "monthly_report") if "12/2026" in n.title]
     assert "tiếp nhận 2 hồ sơ (1 trực tuyến)" in note.body and "Chỉ số 766" in note.body
+    assert "1 đúng hạn hoặc còn hạn, 1 trễ hạn" in note.body
     assert any("toàn tỉnh" in n.title and "12/2026" in n.title for n in notes(platform, "ubndtinh.leader",
                                                                                "monthly_report"))
     assert len(notes(platform, "minhxuan.leader", "monthly_report")) == 2  # November and December, once each
@@ -88,46 +93,93 @@ def test_after_downtime_only_the_latest_reminder_is_sent(people, clock):
     assert any("6 tháng đầu năm 2027" in t and "quý II năm 2027" in t for t in titles)
 
 
-def test_index766_five_groups_points_and_total(people, clock, login):
+def test_index766_contract_shape_stored_snapshot_and_corrections(people, clock, login):
     platform = people
-    _december(platform, clock)
+    done, late = _december(platform, clock)
     clock.freeze(at("2027-01-05T09:00:00+07:00"))
     api = login("minhxuan.specialist")
     r = api.get("/api/v1/reports/index766?office=UBND.MINHXUAN&month=2026-12")
     assert r.status_code == 200, r.get_json()
     index = r.get_json()
-    groups = {g["key"]: g for g in index["groups"]}
-    assert list(groups) == ["publicity", "progress", "online", "digitisation", "satisfaction"]
-    assert [g["max_points"] for g in index["groups"]] == [18, 20, 22, 22, 18] and index["max_total"] == 100
-    assert abs(index["total"] - sum(g["points"] for g in index["groups"])) < 0.01
+    assert {"office", "month", "total", "measured_max", "groups"} <= set(index)
+    assert (index["office"], index["month"], index["stored"]) == ("UBND.MINHXUAN", "2026-12", False)
+    assert [g["code"] for g in index["groups"]] == ["1", "2", "3", "4", "5"]
+    assert [g["max_points"] for g in index["groups"]] == [18, 20, 22, 22, 18]
+    for group in index["groups"]:
+        for ind in group["indicators"]:
+            assert {"code", "name", "numerator", "denominator", "rate", "points", "max_points", "measured"} <= set(ind)
+            assert ind["code"].startswith(group["code"] + ".")
+            if not ind["measured"]:
+                assert ind["points"] is None and ind["rate"] is None
+    ind = {i["code"]: i for g in index["groups"] for i in g["indicators"]}
+    # one of two dossiers online: 50 % meets the 50 % threshold of 3.3
+    assert (ind["3.3"]["numerator"], ind["3.3"]["denominator"], ind["3.3"]["rate"]) == (1, 2, 0.5)
+    assert ind["3.3"]["points"] == ind["3.3"]["max_points"]
+    # 2.1: the finished one on time, the open one past its due time: 1 of 2
+    assert (ind["2.1"]["numerator"], ind["2.1"]["denominator"], ind["2.1"]["rate"]) == (1, 2, 0.5)
+    assert ind["3.6"]["measured"] is False and ind["3.6"]["points"] is None
+    points = [i["points"] for i in ind.values() if i["points"] is not None]
+    assert abs(index["total"] - sum(points)) < 0.02
+    assert index["measured_max"] == sum(i["max_points"] for i in ind.values() if i["points"] is not None)
 
-    def ind(group, key):
-        return next(i for i in groups[group]["indicators"] if i["key"] == key)
-    # one of two dossiers online: 50% meets the 50% threshold
-    assert (ind("online", "dossiers_online")["value"], ind("online", "dossiers_online")["points"]) == (0.5, 6)
-    # the one finished dossier was on time; the overdue one has no apology yet
-    assert ind("progress", "finished_on_time")["points"] == 14
-    assert (ind("publicity", "late_apologised")["numerator"], ind("publicity", "late_apologised")["denominator"],
-            ind("publicity", "late_apologised")["points"]) == (0, 1, 0)
-    assert ind("online", "paid_online")["available"] is False and ind("online", "paid_online")["points"] == 0
-    assert ind("satisfaction", "satisfaction")["points"] == 14
-    assert index["total"] == 71
-
-    assert api.get("/api/v1/reports/index766?office=UBND.MINHXUAN&month=2026-13").status_code == 422
+    for month in ("2026-13", "9999-12", "1999-12", "2026-1"):
+        r = api.get(f"/api/v1/reports/index766?office=UBND.MINHXUAN&month={month}")
+        assert r.status_code == 422 and r.mimetype == "application/problem+json", month
     assert api.get("/api/v1/reports/index766?office=NOPE&month=2026-12").status_code == 404
     assert api.client.get("/api/v1/reports/index766?month=2026-12").status_code == 401
     province = api.get("/api/v1/reports/index766?month=2026-12").get_json()
     assert province["office"] is None and province["figures"]["received"] == 2
 
     live = api.get("/api/v1/reports/monthly?office=UBND.MINHXUAN&month=2026-12").get_json()
-    assert live["stored"] is False and live["total"] == 71
+    assert live["stored"] is False and live["total"] == index["total"]
     tick(platform, "2027-01-05T09:00:00+07:00")
     stored = api.get("/api/v1/reports/monthly?office=UBND.MINHXUAN&month=2026-12").get_json()
-    assert stored["stored"] is True and stored["figures"]["received"] == 2
+    assert stored["stored"] is True and stored["revision"] == 1 and stored["figures"]["received"] == 2
+
+    # The stored month stays as it was when the rules change afterwards (here 2.1's threshold:
+    # 50 % now earns its full 14 points instead of 7)...
+    config = copy.deepcopy(platform.settings.raw["index766"])
+    for group in config["groups"]:
+        for item in group["indicators"]:
+            if item["code"] == "2.1":
+                item["threshold"] = 0.5
+    platform.settings.raw["index766"] = config
+    served = api.get("/api/v1/reports/index766?office=UBND.MINHXUAN&month=2026-12").get_json()
+    assert served["stored"] is True and served["snapshot_id"] == stored["snapshot_id"]
+    assert served["groups"] == stored["groups"] and served["total"] == index["total"]
+    # ...until an administrator corrects it: a new revision pointing at the first, served from then on.
+    body = {"office": "UBND.MINHXUAN", "month": "2026-12", "reason": "Bổ sung hồ sơ nhập muộn"}
+    assert api.post("/api/v1/reports/monthly/corrections", json=body).status_code == 403
+    admin = login("admin")
+    r = admin.post("/api/v1/reports/monthly/corrections", json=body)
+    assert r.status_code == 201, r.get_json()
+    fixed = r.get_json()
+    assert (fixed["revision"], fixed["corrects_id"], fixed["reason"]) == (2, stored["snapshot_id"], body["reason"])
+    again = api.get("/api/v1/reports/index766?office=UBND.MINHXUAN&month=2026-12").get_json()
+    assert again["snapshot_id"] == fixed["snapshot_id"] and again["revision"] == 2
+    assert again["total"] == index["total"] + 7  # 2.1: 14 × min(1, 0.5 / 0.5) instead of 14 × 0.5
+    assert admin.post("/api/v1/reports/monthly/corrections",
+                      json={**body, "month": "2027-03"}).status_code == 404  # nothing stored to correct
+    assert admin.post("/api/v1/reports/monthly/corrections", json={**body, "reason": ""}).status_code == 422
+
+
+def test_snapshots_cannot_be_updated_or_deleted(people, clock):
+    platform = people
+    _december(platform, clock)
+    tick(platform, "2027-01-05T09:00:00+07:00")
+    for statement in ("UPDATE report_runs SET period = '2026-11'", "DELETE FROM report_runs"):
+        with platform.uow() as uow:
+            with pytest.raises(DBAPIError):
+                uow.session.execute(text(statement))
+                uow.session.flush()
+    assert len(_runs(platform, "2026-12")) == _office_count(platform) + 1
 
 
 def test_configured_index_weights_add_up_to_the_decision():
     groups = load_settings().section("index766")["groups"]
-    sums = {g["key"]: sum(i["weight"] for i in g["indicators"]) for g in groups}
-    assert sums == {g["key"]: g["points"] for g in groups}
-    assert sums == {"publicity": 18, "progress": 20, "online": 22, "digitisation": 22, "satisfaction": 18}
+    sums = {g["code"]: sum(i["max_points"] for i in g["indicators"]) for g in groups}
+    assert sums == {g["code"]: g["points"] for g in groups}
+    assert sums == {"1": 18, "2": 20, "3": 22, "4": 22, "5": 18}
+    codes = [i["code"] for g in groups for i in g["indicators"]]
+    assert all(code.split(".")[0] == g["code"] for g in groups for code in [i["code"] for i in g["indicators"]])
+    assert len(codes) == len(set(codes)) == 20
