@@ -1,28 +1,19 @@
 """The working calendar and office hours that apply to an office: config + database overrides."""
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import or_, select
 
 from motcua.db.models import CalendarOverride, Office
-from motcua.legal_clock.calendar import Override, WorkingCalendar
+from motcua.domain.calendars import merge_overrides, office_hours
+from motcua.legal_clock.calendar import WorkingCalendar
 from motcua.legal_clock.hours import OfficeHours
 
 
 @lru_cache(maxsize=256)
 def _calendar(overrides: tuple) -> WorkingCalendar:
     return WorkingCalendar(overrides)
-
-
-def _config_overrides(settings, office_code: str | None) -> list[Override]:
-    out = []
-    for item in (settings.section("calendar").get("overrides") or []):
-        code = item.get("office")
-        if code is None or code == office_code:
-            out.append(Override.from_config(item))
-    return out
 
 
 def calendar_for(session, settings, office: Office | None) -> WorkingCalendar:
@@ -43,22 +34,18 @@ def forget_calendars(session) -> None:
 
 
 def _load_calendar(session, settings, office: Office | None) -> WorkingCalendar:
+    code = office.code if office is not None else None
     rows = session.scalars(
         select(CalendarOverride).where(
             or_(CalendarOverride.office_id.is_(None),
                 CalendarOverride.office_id == (office.id if office else -1)))
     ).all()
-    by_day: dict[date, Override] = {}
-    for ov in _config_overrides(settings, office.code if office else None):
-        by_day[ov.date] = ov
-    for row in sorted(rows, key=lambda r: r.office_id is not None):
-        by_day[row.day] = Override(date=row.day, kind=row.kind, name=row.name)
-    return _calendar(tuple(sorted(by_day.values(), key=lambda o: o.date)))
+    stored = [(row.day, row.kind, row.name, None if row.office_id is None else code) for row in rows]
+    return _calendar(merge_overrides(settings.section("calendar").get("overrides") or [], stored, code))
 
 
 def hours_for(settings, office: Office | None) -> OfficeHours:
-    base = dict(settings.section("office_hours"))
-    if office is not None and office.hours:
-        base.update(office.hours)
-    base["saturday"] = office.saturday if office is not None else "none"
-    return OfficeHours.from_config(base)
+    """`office` may be any object with `hours` and `saturday` (replay passes stored fields)."""
+    if office is None:
+        return office_hours(settings.section("office_hours"), None, "none")
+    return office_hours(settings.section("office_hours"), office.hours, office.saturday)
