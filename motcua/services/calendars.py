@@ -49,3 +49,49 @@ def hours_for(settings, office: Office | None) -> OfficeHours:
     if office is None:
         return office_hours(settings.section("office_hours"), None, "none")
     return office_hours(settings.section("office_hours"), office.hours, office.saturday)
+
+
+class OfficeCalendars:
+    """The domain's `Calendars` protocol over the database: offices by code, read once per
+    instance (one use case, one scheduler run), calendars cached per transaction."""
+
+    def __init__(self, session, settings):
+        self.session, self.settings = session, settings
+        self._offices: dict[str | None, Office | None] = {None: None}
+
+    @classmethod
+    def of(cls, session, settings) -> "OfficeCalendars":
+        """The one instance of this transaction (offices are read once per transaction)."""
+        found = session.info.get("motcua_office_calendars")
+        if found is None or found.settings is not settings:
+            found = session.info["motcua_office_calendars"] = cls(session, settings)
+        return found
+
+    def by_id(self, office_id: int):
+        """(calendar, hours) of an office known by its id (rows read without their office)."""
+        office = self.session.get(Office, office_id)
+        self.remember(office)
+        return self.calendar(office.code), self.hours(office.code)
+
+    def office(self, code: str | None) -> Office | None:
+        if code not in self._offices:
+            self._offices[code] = self.session.scalar(select(Office).where(Office.code == code))
+        return self._offices[code]
+
+    def remember(self, *offices: Office) -> None:
+        for office in offices:
+            if office is not None:
+                self._offices[office.code] = office
+
+    def calendar(self, code: str | None) -> WorkingCalendar:
+        return calendar_for(self.session, self.settings, self.office(code))
+
+    def hours(self, code: str | None) -> OfficeHours:
+        return hours_for(self.settings, self.office(code))
+
+    def knows(self, code: str) -> bool:
+        return self.office(code) is not None
+
+    def name(self, code: str) -> str:
+        office = self.office(code)
+        return office.name if office is not None else code

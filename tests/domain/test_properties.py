@@ -8,7 +8,7 @@ refuse are part of the sequence too: they must leave the state as it was.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from hypothesis import given, settings
