@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from motcua.domain import statuses as S
+from motcua.domain.errors import NotAllowed
 
 
 @dataclass
@@ -102,7 +103,6 @@ class DossierState:
         return sorted((s for s in self.steps.values() if s.open), key=lambda s: (s.ready_at, s.task_id))
 
     def step(self, task_id: str) -> StepState:
-        from motcua.domain.errors import NotAllowed
         step = self.steps.get(task_id)
         if step is None:
             raise NotAllowed("Không tìm thấy công việc này trong hồ sơ.")
