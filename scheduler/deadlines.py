@@ -19,10 +19,11 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from motcua.db.models import ApologyDraft, Dossier, LateHandling, Office, SchedulerEffect, TaskRow
-from motcua.legal_clock import deadlines
-from motcua.services import history
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.db.models import ApologyDraft, Dossier, LateHandling, SchedulerEffect, TaskRow
+from motcua.domain import statuses as S
+from motcua.domain import watch
+from motcua.services import store
+from motcua.services.calendars import OfficeCalendars
 from motcua.services.notifications import (
     claim_effect, dossier_label, fmt, holders_of, insert_ignore, instant_key, leaders_of, notify,
 )
@@ -41,23 +42,9 @@ def _cfg(platform) -> dict:
     }
 
 
-class _Calendars:
-    """Calendars and hours per office, read once per run."""
-
-    def __init__(self, settings):
-        self.settings, self._cache = settings, {}
-
-    def of(self, session, office: Office | int):
-        office_id = office if isinstance(office, int) else office.id
-        if office_id not in self._cache:
-            office = session.get(Office, office_id) if isinstance(office, int) else office
-            self._cache[office_id] = (calendar_for(session, self.settings, office), hours_for(self.settings, office))
-        return self._cache[office_id]
-
-
-def _open_steps(session, dossier: Dossier) -> list[TaskRow]:
-    return list(session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")
-                                .order_by(TaskRow.ready_at, TaskRow.id)))
+def _open_rows(loaded) -> list[TaskRow]:
+    """The step rows waiting, oldest first (as the core orders the open steps)."""
+    return [loaded.rows[s.task_id] for s in loaded.state.open_steps()]
 
 
 def _officials(session, row: TaskRow) -> list[dict]:
@@ -81,34 +68,35 @@ def watch_deadlines(platform, now: datetime) -> dict:
     cfg = _cfg(platform)
     counts = {}
 
+    def calendars(session) -> OfficeCalendars:
+        return OfficeCalendars.of(session, platform.settings)
+
     def open_dossiers():
-        return select(Dossier).where(Dossier.status == "processing", Dossier.paused_at.is_(None))
+        return select(Dossier).where(Dossier.status == S.PROCESSING, Dossier.paused_at.is_(None))
 
     # -- one working day before: apology required, draft (form 04), notice ------------------
     def is_due_soon(session, dossier) -> bool:
         """(on a Dossier or a probe row of id, due_at, receiving_office_id)"""
-        cal, hours = calendars.of(session, dossier.receiving_office_id)
-        return now >= dossier.due_at or (
-            deadlines.working_time_between(cal, hours, now, dossier.due_at) <= cfg["warning_days"])
+        cal, hours = calendars(session).by_id(dossier.receiving_office_id)
+        return watch.is_due_soon(dossier.due_at, now, cal, hours, cfg["warning_days"])
 
     def due_soon(session, dossier: Dossier) -> bool:
-        cal, hours = calendars.of(session, dossier.receiving_office)
-        due = dossier.due_at
         if not is_due_soon(session, dossier):
             return False
-        dossier.apology_required = True
-        if not claim_effect(session, f"apology_required:{dossier.id}:{instant_key(due)}", now):
-            return False  # already done for this due time (the flag was cleared by a pause)
-        steps = _open_steps(session, dossier)
-        latest = max([due] + [s.due_at for s in steps])
-        proposed = deadlines.add_working_time(cal, hours, max(latest, now), cfg["extension_days"])
-        where = "; ".join(f"«{s.name}» tại {s.office.name}" for s in steps)
-        reason = ("Hồ sơ chưa được giải quyết xong trong thời hạn"
-                  + (f" (đang ở bước {where})" if where else "") + ".")
-        insert_ignore(session, ApologyDraft, {"dossier_id": dossier.id, "due_at": due, "proposed_due_at": proposed,
-                                              "reason": reason, "created_at": now}, ["dossier_id", "due_at"])
-        history.append(session, dossier, "apology_required", at=now, actor="scheduler", data={
-            "due_at": due.isoformat(), "draft": {"proposed_due_at": proposed.isoformat(), "reason": reason}})
+        due = dossier.due_at
+        loaded = store.load(platform, session, dossier, calendars=calendars(session))
+        # already done for this due time (the flag was cleared by a pause): set again, silently
+        record = claim_effect(session, f"apology_required:{dossier.id}:{instant_key(due)}", now)
+        events = loaded.take(watch.flag_due_soon(loaded.state, now=now, calendars=loaded.calendars,
+                                                 extension_days=cfg["extension_days"], record=record), S.SCHEDULER)
+        steps = _open_rows(loaded)
+        loaded.save()
+        if not record:
+            return False
+        [event] = events
+        insert_ignore(session, ApologyDraft, {"dossier_id": dossier.id, "due_at": due,
+                                              "proposed_due_at": event.proposed_due_at, "reason": event.reason,
+                                              "created_at": now}, ["dossier_id", "due_at"])
         if now < due:  # past the due time, the overdue notice says it all
             label = dossier_label(dossier)
             notify(session, platform.settings, kind="due_soon", subject=f"{dossier.id}:{instant_key(due)}",
@@ -116,34 +104,34 @@ def watch_deadlines(platform, now: datetime) -> dict:
                    title=f"Hồ sơ {dossier.code} sắp đến hạn trả kết quả",
                    body=(f"Hồ sơ {label} đến hạn trả kết quả lúc {fmt(due)} nhưng chưa giải quyết xong. "
                          f"Đã chuẩn bị dự thảo phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04), "
-                         f"ngày hẹn mới đề xuất: {fmt(proposed)}."),
+                         f"ngày hẹn mới đề xuất: {fmt(event.proposed_due_at)}."),
                    at=now, dossier=dossier, office_id=dossier.competent_office_id, due_at=due,
-                   data={"proposed_due_at": proposed.isoformat()})
+                   data={"proposed_due_at": event.proposed_due_at.isoformat()})
         return True
 
     # -- the due time: overdue, responsible officials, notice ---------------------------------
     def overdue(session, dossier: Dossier) -> bool:
         due = dossier.due_at
-        dossier.overdue = True
-        if not claim_effect(session, f"overdue:{dossier.id}:{instant_key(due)}", now):
+        loaded = store.load(platform, session, dossier, calendars=calendars(session))
+        record = claim_effect(session, f"overdue:{dossier.id}:{instant_key(due)}", now)
+        steps = _open_rows(loaded)
+        officials = {row.id: _officials(session, row) for row in steps} if record else {}
+        loaded.take(watch.flag_overdue(loaded.state, now=now, record=record, officials={
+            task_id: [o["username"] for o in people] for task_id, people in officials.items()}), S.SCHEDULER)
+        if not record:
+            loaded.save()
             return False
-        steps = _open_steps(session, dossier)
-        responsible = []
         for row in steps:
-            officials = _officials(session, row)
-            responsible.append({"task_id": row.id, "step": row.name, "office": row.office.code,
-                                "officials": [o["username"] for o in officials]})
             insert_ignore(session, LateHandling, {
                 "key": f"dossier:{dossier.id}:{instant_key(due)}:{row.id}", "kind": "dossier",
                 "dossier_id": dossier.id, "task_id": row.id, "step": row.name, "office_id": row.office_id,
-                "officials": officials, "due_at": due, "recorded_at": now}, ["key"])
+                "officials": officials[row.id], "due_at": due, "recorded_at": now}, ["key"])
         if not steps:
             insert_ignore(session, LateHandling, {
                 "key": f"dossier:{dossier.id}:{instant_key(due)}", "kind": "dossier", "dossier_id": dossier.id,
                 "task_id": None, "step": None, "office_id": dossier.competent_office_id, "officials": [],
                 "due_at": due, "recorded_at": now}, ["key"])
-        history.append(session, dossier, "overdue", at=now, actor="scheduler",
-                       data={"due_at": due.isoformat(), "responsible": responsible})
+        loaded.save()
         label = dossier_label(dossier)
         apology = "" if dossier.apology else " Cần gửi phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."
         notify(session, platform.settings, kind="overdue", subject=f"{dossier.id}:{instant_key(due)}",
@@ -156,18 +144,13 @@ def watch_deadlines(platform, now: datetime) -> dict:
     # -- steps ----------------------------------------------------------------------------------
     def open_steps():
         return select(TaskRow).join(Dossier, Dossier.id == TaskRow.dossier_id).where(
-            TaskRow.state == "ready", TaskRow.overdue.is_(False),
-            Dossier.status == "processing", Dossier.paused_at.is_(None))
+            TaskRow.state == S.READY, TaskRow.overdue.is_(False),
+            Dossier.status == S.PROCESSING, Dossier.paused_at.is_(None))
 
     def is_step_due_soon(session, row) -> bool:
         """(on a TaskRow or a probe row of id, due_at, allotment_days, office_id)"""
-        if row.due_at <= now:
-            return False
-        warning = min(cfg["step_warning_days"], Decimal(row.allotment_days) / 2)
-        if warning <= 0:
-            return False
-        cal, hours = calendars.of(session, row.office_id)
-        if deadlines.working_time_between(cal, hours, now, row.due_at) > warning:
+        cal, hours = calendars(session).by_id(row.office_id)
+        if not watch.is_step_due_soon(row.due_at, row.allotment_days, now, cal, hours, cfg["step_warning_days"]):
             return False
         return session.get(SchedulerEffect, f"step_due_soon:{row.id}:{instant_key(row.due_at)}") is None
 
@@ -185,27 +168,28 @@ def watch_deadlines(platform, now: datetime) -> dict:
         return True
 
     def step_overdue(session, row: TaskRow) -> bool:
-        row.overdue = True
-        if not claim_effect(session, f"step_overdue:{row.id}:{instant_key(row.due_at)}", now):
-            return False
         dossier = session.get(Dossier, row.dossier_id)
-        officials = _officials(session, row)
+        loaded = store.load(platform, session, dossier, calendars=calendars(session))
+        due = row.due_at
+        record = claim_effect(session, f"step_overdue:{row.id}:{instant_key(due)}", now)
+        officials = _officials(session, row) if record else []
+        loaded.take(watch.flag_step_overdue(loaded.state, row.id, now=now, record=record,
+                                            officials=[o["username"] for o in officials]), S.SCHEDULER)
+        if not record:
+            loaded.save()
+            return False
         insert_ignore(session, LateHandling, {
-            "key": f"step:{row.id}:{instant_key(row.due_at)}", "kind": "step", "dossier_id": dossier.id,
+            "key": f"step:{row.id}:{instant_key(due)}", "kind": "step", "dossier_id": dossier.id,
             "task_id": row.id, "step": row.name, "office_id": row.office_id, "officials": officials,
-            "due_at": row.due_at, "recorded_at": now}, ["key"])
-        history.append(session, dossier, "step_overdue", at=now, actor="scheduler", step=row.bpmn_id, data={
-            "task_id": row.id, "due_at": row.due_at.isoformat(), "office": row.office.code,
-            "assignee": row.assignee.username if row.assignee else None,
-            "officials": [o["username"] for o in officials]})
-        notify(session, platform.settings, kind="step_overdue", subject=f"{row.id}:{instant_key(row.due_at)}",
+            "due_at": due, "recorded_at": now}, ["key"])
+        loaded.save()
+        notify(session, platform.settings, kind="step_overdue", subject=f"{row.id}:{instant_key(due)}",
                users=holders_of(session, row) + leaders_of(session, row.office_id),
                title=f"Bước «{row.name}» của hồ sơ {dossier.code} đã quá hạn",
-               body=f"Hồ sơ {dossier_label(dossier)}: bước «{row.name}» đã quá hạn ({fmt(row.due_at)}).",
-               at=now, dossier=dossier, office_id=row.office_id, due_at=row.due_at, data={"task_id": row.id})
+               body=f"Hồ sơ {dossier_label(dossier)}: bước «{row.name}» đã quá hạn ({fmt(due)}).",
+               at=now, dossier=dossier, office_id=row.office_id, due_at=due, data={"task_id": row.id})
         return True
 
-    calendars = _Calendars(platform.settings)
     horizon = now + LOOKAHEAD
 
     def label(d):

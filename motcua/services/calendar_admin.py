@@ -7,13 +7,17 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select, update
 
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Event, Office, ProcedureVersion, TaskRow
+from motcua.db.models import CalendarOverride, Dossier, Office, ProcedureVersion, TaskRow
+from motcua.domain import events as E
+from motcua.domain import statuses as S
+from motcua.domain.recompute import recompute_due_times
+from motcua.domain.state import DossierState, StepState
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
-from motcua.services.calendars import calendar_for, forget_calendars, hours_for
+from motcua.services.calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
+from motcua.services.store import pauses_of
 
-OPEN = ("processing", "supplement_requested")
 MAX_DAYS_RANGE = 400
 
 
@@ -27,7 +31,7 @@ def _office(session, code: str | None) -> Office | None:
 
 
 def deadline(platform, office_code: str | None, start, days: Decimal) -> dict:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         office = _office(uow.session, office_code)
         cal = calendar_for(uow.session, platform.settings, office)
         hours = hours_for(platform.settings, office)
@@ -42,7 +46,7 @@ def days(platform, office_code: str | None, first: date, last: date) -> list[dic
         raise Invalid("Khoảng ngày không hợp lệ.", errors={"to": ["Ngày kết thúc phải sau ngày bắt đầu."]})
     if (last - first).days > MAX_DAYS_RANGE:
         raise Invalid("Khoảng ngày quá dài.", errors={"to": [f"Tối đa {MAX_DAYS_RANGE} ngày một lần."]})
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         office = _office(uow.session, office_code)
         cal = calendar_for(uow.session, platform.settings, office)
         hours = hours_for(platform.settings, office)
@@ -62,7 +66,7 @@ def days(platform, office_code: str | None, first: date, last: date) -> list[dic
 
 
 def list_overrides(platform) -> list[CalendarOverride]:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         return list(uow.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
 
 
@@ -105,95 +109,63 @@ def remove_override(platform, actor: Actor, override_id: int) -> dict:
         return {"id": override_id, "recomputed": moved}
 
 
-def _pauses(session, dossier_ids) -> dict[int, list[tuple]]:
-    """Pause intervals (paused_from, resumed_at) per dossier, from the 'supplemented' events."""
-    from motcua.clock import parse_instant
-    out: dict[int, list[tuple]] = {}
-    ids = list(dossier_ids)
-    for i in range(0, len(ids), 500):
-        for ev in session.scalars(select(Event).where(Event.dossier_id.in_(ids[i:i + 500]),
-                                                      Event.type == "supplemented").order_by(Event.seq)):
-            if ev.data and ev.data.get("paused_from"):
-                out.setdefault(ev.dossier_id, []).append((parse_instant(ev.data["paused_from"]), ev.at))
-    return out
-
-
-class _Clocks:
-    """The calendar and hours of each office, looked up once per recomputation."""
-
-    def __init__(self, session, settings):
-        self.session, self.settings, self._by_office = session, settings, {}
-
-    def __call__(self, office_id):
-        if office_id not in self._by_office:
-            office = self.session.get(Office, office_id)
-            self._by_office[office_id] = (calendar_for(self.session, self.settings, office),
-                                          hours_for(self.settings, office))
-        return self._by_office[office_id]
-
-
 def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict) -> int:
-    """Due times of open dossiers and steps computed with an older calendar are computed again.
+    """Due times of open dossiers and steps computed with an older calendar are computed again
+    (motcua.domain.recompute decides each); returns the number of dossiers whose due times moved.
 
     Reads plain rows and writes in bulk: an override for the whole province touches every open
-    dossier (100k in a large province), so this path avoids loading ORM objects it does not change.
+    dossier (100k in a large province), so this path builds light states (no form data, no
+    documents) and never loads ORM objects it does not change.
     """
     now = platform.now()
-    clocks = _Clocks(session, platform.settings)
-    history.append(session, None, "calendar_changed", at=now, actor=actor_name, data=reason)
-    legal_days = {pv_id: Decimal(m["legal_days"]) for pv_id, m in session.execute(
+    calendars = OfficeCalendars(session, platform.settings)
+    codes = dict(session.execute(select(Office.id, Office.code)).all())
+    changed = E.CalendarChanged(reason)
+    history.append(session, None, changed.type, at=now, actor=actor_name, data=changed.data)
+    legal_days = {pv_id: Decimal(str(m["legal_days"])) for pv_id, m in session.execute(
         select(ProcedureVersion.id, ProcedureVersion.manifest))}
     rows = session.execute(select(
-        Dossier.id, Dossier.receiving_office_id, Dossier.procedure_version_id, Dossier.received_at,
-        Dossier.clock_start, Dossier.due_at, Dossier.due_calendar, Dossier.supplement_count, Dossier.apology,
-        Dossier.last_event_seq, Dossier.last_event_hash,
-    ).where(Dossier.status.in_(OPEN))).all()
-    steps = session.execute(select(
-        TaskRow.id, TaskRow.dossier_id, TaskRow.office_id, TaskRow.ready_at, TaskRow.due_at, TaskRow.due_calendar,
-        TaskRow.allotment_days).where(TaskRow.state == "ready")).all()
-    pauses = _pauses(session, [r.id for r in rows if r.supplement_count])
+        Dossier.id, Dossier.code, Dossier.receiving_office_id, Dossier.competent_office_id,
+        Dossier.procedure_version_id, Dossier.status, Dossier.received_at, Dossier.clock_start, Dossier.due_at,
+        Dossier.due_calendar, Dossier.supplement_count, Dossier.apology, Dossier.last_event_seq,
+        Dossier.last_event_hash,
+    ).where(Dossier.status.in_(S.OPEN_STATUSES))).all()
+    pauses = pauses_of(session, [r.id for r in rows if r.supplement_count])
+    states = {r.id: DossierState(
+        code=r.code, receiving_office=codes[r.receiving_office_id], competent_office=codes[r.competent_office_id],
+        legal_days=legal_days[r.procedure_version_id], status=r.status, received_at=r.received_at,
+        clock_start=r.clock_start, due_at=r.due_at, due_calendar=r.due_calendar, apology=r.apology,
+        pauses=pauses.get(r.id, [])) for r in rows}
+    for t in session.execute(select(
+            TaskRow.id, TaskRow.dossier_id, TaskRow.bpmn_id, TaskRow.name, TaskRow.lane, TaskRow.role,
+            TaskRow.office_id, TaskRow.ready_at, TaskRow.due_at, TaskRow.due_calendar, TaskRow.allotment_days,
+    ).where(TaskRow.state == S.READY)):
+        state = states.get(t.dossier_id)
+        if state is not None:
+            state.steps[t.id] = StepState(
+                task_id=t.id, bpmn_id=t.bpmn_id, name=t.name, lane=t.lane, role=t.role, office=codes[t.office_id],
+                allotment_days=Decimal(t.allotment_days), ready_at=t.ready_at, due_at=t.due_at,
+                due_calendar=t.due_calendar)
 
-    changes: dict[int, dict] = {}
-    dossier_updates, fingerprints = [], {}
+    dossier_updates, step_updates, recorded = [], [], []
     for r in rows:
-        cal, hours = clocks(r.receiving_office_id)
-        fingerprints[r.id] = cal.fingerprint
-        if r.due_calendar == cal.fingerprint or r.apology:
-            continue
-        start = deadlines.clock_start(cal, hours, r.received_at)
-        due = deadlines.due_at(cal, hours, start, legal_days[r.procedure_version_id])
-        for paused_from, resumed in pauses.get(r.id, ()):
-            due = deadlines.shift_for_pause(cal, hours, due, paused_from, resumed)
-        dossier_updates.append({"b_id": r.id, "b_start": start, "b_due": due, "b_cal": cal.fingerprint})
-        if due != r.due_at:
-            changes.setdefault(r.id, {})["dossier"] = {"old_due_at": r.due_at.isoformat(), "due_at": due.isoformat()}
-
-    open_ids = set(fingerprints)
-    step_updates = []
-    for t in steps:
-        if t.dossier_id not in open_ids:
-            continue
-        cal, hours = clocks(t.office_id)
-        if t.due_calendar == cal.fingerprint:
-            continue
-        due = deadlines.due_at(cal, hours, deadlines.clock_start(cal, hours, t.ready_at), Decimal(t.allotment_days))
-        for paused_from, resumed in pauses.get(t.dossier_id, ()):
-            if resumed > t.ready_at:
-                due = deadlines.shift_for_pause(cal, hours, due, max(paused_from, t.ready_at), resumed)
-        step_updates.append({"b_id": t.id, "b_due": due, "b_cal": cal.fingerprint})
-        if due != t.due_at:
-            changes.setdefault(t.dossier_id, {}).setdefault("steps", []).append(
-                {"task_id": t.id, "old_due_at": t.due_at.isoformat(), "due_at": due.isoformat()})
+        old = states[r.id]
+        new, events = recompute_due_times(old, reason=reason, calendars=calendars)
+        if new.due_calendar != old.due_calendar:
+            dossier_updates.append({"b_id": r.id, "b_start": new.clock_start, "b_due": new.due_at,
+                                    "b_cal": new.due_calendar})
+        for task_id, step in new.steps.items():
+            if step.due_calendar != old.steps[task_id].due_calendar:
+                step_updates.append({"b_id": task_id, "b_due": step.due_at, "b_cal": step.due_calendar})
+        for event in events:
+            recorded.append((r.id, r.last_event_seq, r.last_event_hash, event.data))
 
     _bulk_update(session, Dossier, dossier_updates, {"clock_start": "b_start", "due_at": "b_due",
                                                      "due_calendar": "b_cal"})
     _bulk_update(session, TaskRow, step_updates, {"due_at": "b_due", "due_calendar": "b_cal"})
-    heads = {r.id: (r.last_event_seq, r.last_event_hash) for r in rows}
-    history.append_many(session, [
-        (d_id, *heads[d_id], {**change, "calendar": fingerprints[d_id], "reason": reason})
-        for d_id, change in changes.items()], "due_recomputed", at=now, actor=actor_name)
+    history.append_many(session, recorded, E.DueRecomputed.type, at=now, actor=actor_name)
     session.expire_all()
-    return len(changes)
+    return len(recorded)
 
 
 def _bulk_update(session, model, params: list[dict], columns: dict) -> None:

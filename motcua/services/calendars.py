@@ -1,28 +1,19 @@
 """The working calendar and office hours that apply to an office: config + database overrides."""
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import or_, select
 
 from motcua.db.models import CalendarOverride, Office
-from motcua.legal_clock.calendar import Override, WorkingCalendar
+from motcua.domain.calendars import merge_overrides, office_hours
+from motcua.legal_clock.calendar import WorkingCalendar
 from motcua.legal_clock.hours import OfficeHours
 
 
 @lru_cache(maxsize=256)
 def _calendar(overrides: tuple) -> WorkingCalendar:
     return WorkingCalendar(overrides)
-
-
-def _config_overrides(settings, office_code: str | None) -> list[Override]:
-    out = []
-    for item in (settings.section("calendar").get("overrides") or []):
-        code = item.get("office")
-        if code is None or code == office_code:
-            out.append(Override.from_config(item))
-    return out
 
 
 def calendar_for(session, settings, office: Office | None) -> WorkingCalendar:
@@ -43,22 +34,64 @@ def forget_calendars(session) -> None:
 
 
 def _load_calendar(session, settings, office: Office | None) -> WorkingCalendar:
+    code = office.code if office is not None else None
     rows = session.scalars(
         select(CalendarOverride).where(
             or_(CalendarOverride.office_id.is_(None),
                 CalendarOverride.office_id == (office.id if office else -1)))
     ).all()
-    by_day: dict[date, Override] = {}
-    for ov in _config_overrides(settings, office.code if office else None):
-        by_day[ov.date] = ov
-    for row in sorted(rows, key=lambda r: r.office_id is not None):
-        by_day[row.day] = Override(date=row.day, kind=row.kind, name=row.name)
-    return _calendar(tuple(sorted(by_day.values(), key=lambda o: o.date)))
+    stored = [(row.day, row.kind, row.name, None if row.office_id is None else code) for row in rows]
+    return _calendar(merge_overrides(settings.section("calendar").get("overrides") or [], stored, code))
 
 
 def hours_for(settings, office: Office | None) -> OfficeHours:
-    base = dict(settings.section("office_hours"))
-    if office is not None and office.hours:
-        base.update(office.hours)
-    base["saturday"] = office.saturday if office is not None else "none"
-    return OfficeHours.from_config(base)
+    """`office` may be any object with `hours` and `saturday` (replay passes stored fields)."""
+    if office is None:
+        return office_hours(settings.section("office_hours"), None, "none")
+    return office_hours(settings.section("office_hours"), office.hours, office.saturday)
+
+
+class OfficeCalendars:
+    """The domain's `Calendars` protocol over the database: offices by code, read once per
+    instance (one use case, one scheduler run), calendars cached per transaction."""
+
+    def __init__(self, session, settings):
+        self.session, self.settings = session, settings
+        self._offices: dict[str | None, Office | None] = {None: None}
+
+    @classmethod
+    def of(cls, session, settings) -> "OfficeCalendars":
+        """The one instance of this transaction (offices are read once per transaction)."""
+        found = session.info.get("motcua_office_calendars")
+        if found is None or found.settings is not settings:
+            found = session.info["motcua_office_calendars"] = cls(session, settings)
+        return found
+
+    def by_id(self, office_id: int):
+        """(calendar, hours) of an office known by its id (rows read without their office)."""
+        office = self.session.get(Office, office_id)
+        self.remember(office)
+        return self.calendar(office.code), self.hours(office.code)
+
+    def office(self, code: str | None) -> Office | None:
+        if code not in self._offices:
+            self._offices[code] = self.session.scalar(select(Office).where(Office.code == code))
+        return self._offices[code]
+
+    def remember(self, *offices: Office) -> None:
+        for office in offices:
+            if office is not None:
+                self._offices[office.code] = office
+
+    def calendar(self, code: str | None) -> WorkingCalendar:
+        return calendar_for(self.session, self.settings, self.office(code))
+
+    def hours(self, code: str | None) -> OfficeHours:
+        return hours_for(self.settings, self.office(code))
+
+    def knows(self, code: str) -> bool:
+        return self.office(code) is not None
+
+    def name(self, code: str) -> str:
+        office = self.office(code)
+        return office.name if office is not None else code

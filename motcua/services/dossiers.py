@@ -1,7 +1,6 @@
 """Dossier use cases: receipt at the desk, the dossier's actions, and reading it back."""
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
@@ -11,29 +10,21 @@ from forms.validation import validate_form_data
 from motcua.access import WORKING_ROLES, Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
-from motcua.errors import Conflict, DeskClosed, Forbidden, Invalid, NotFound
-from motcua.legal_clock import deadlines
-from motcua.services import history, process
-from motcua.services.calendars import calendar_for, hours_for
-from motcua.services.clockwork import pause, resume
+from motcua.domain import calendars as domain_calendars
+from motcua.domain import lifecycle
+from motcua.domain import statuses as S
+from motcua.errors import Forbidden, Invalid, NotFound
+from motcua.services import history, process, store
+from motcua.services.calendars import OfficeCalendars, hours_for
 from motcua.services.locking import lock_dossier
 from motcua.services.procedures import latest_version
 
-OPEN_STATUSES = ("processing", "supplement_requested")
-
-
-def _fmt(at: datetime) -> str:
-    return at.strftime("%H:%M ngày %d/%m/%Y")
+OPEN_STATUSES = S.OPEN_STATUSES
 
 
 def desk_hours(settings, office: Office, manifest: dict):
     """The office's hours, with Saturday service narrowed to what the procedure allows."""
-    hours = hours_for(settings, office)
-    wanted = manifest.get("saturday_hours")
-    if hours.saturday == "full_day" and wanted == "morning":
-        from dataclasses import replace
-        hours = replace(hours, saturday="morning")
-    return hours
+    return domain_calendars.desk_hours(hours_for(settings, office), manifest)
 
 
 def next_code(session, office: Office, day) -> str:
@@ -55,18 +46,6 @@ def _procedure_version(session, code: str):
         return latest_version(session, code)
     except NotFound as err:
         raise Invalid(err.detail, errors={"procedure_code": [err.detail]}) from err
-
-
-def _documents(manifest: dict, submitted: list) -> list:
-    """The documents received, each with its count (the procedure's, unless given) and digitized flag."""
-    copies = {d.get("name"): d.get("copies", 1) for d in manifest.get("documents") or []}
-    out = []
-    for item in submitted:
-        given = item.get("copies")
-        entry = {"name": item["name"], "copies": given if given is not None else copies.get(item["name"], 1),
-                 "digitized": bool(item.get("digitized"))}
-        out.append(entry)
-    return out
 
 
 def checklist(manifest: dict, documents: list) -> list:
@@ -93,38 +72,38 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         if not (manifest.get("boundary_free") or receiving.id == competent.id or receiving.level == "center"):
             raise Forbidden(f"Thủ tục «{manifest['name']}» chỉ được tiếp nhận tại {competent.name} "
                             f"hoặc Trung tâm Phục vụ hành chính công.")
-        cal = calendar_for(session, platform.settings, receiving)
-        hours = desk_hours(platform.settings, receiving, manifest)
+        calendars = OfficeCalendars(session, platform.settings)
+        calendars.remember(receiving, competent)
+        hours = domain_calendars.desk_hours(calendars.hours(receiving.code), manifest)
         saturday_ok = bool(manifest.get("saturday_service"))
-        if channel == "direct" and not deadlines.desk_open(cal, hours, now, saturday_service_allowed=saturday_ok):
-            opening = deadlines.next_opening(cal, hours, now, saturday_service_allowed=saturday_ok)
-            raise DeskClosed(f"Bộ phận một cửa đang đóng; mở cửa lại lúc {_fmt(opening)} "
-                             f"({opening.isoformat()}).", extra={"next_opening": opening.isoformat()})
+        lifecycle.check_desk_open(channel, calendars.calendar(receiving.code), hours, now,
+                                  saturday_service=saturday_ok)
         data = request.get("data") or {}
         form_key = manifest.get("application_form")
         if form_key:
             errors = validate_form_data(version.forms[form_key], data)
             if errors:
                 raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
-        start = deadlines.clock_start(cal, hours, now)
-        due = deadlines.due_at(cal, hours, start, Decimal(manifest["legal_days"]))
         applicant = request["applicant"]
         phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
+        state, events = lifecycle.receive(
+            code=next_code(session, receiving, now.date()), procedure_code=manifest["code"],
+            procedure_version=version.version, legal_days=Decimal(str(manifest["legal_days"])), channel=channel,
+            receiving=receiving.code, competent=competent.code,
+            documents=lifecycle.documents_received(manifest, request.get("documents") or []), form_data=data,
+            desk_hours=hours, saturday_service=saturday_ok, now=now, calendars=calendars)
         dossier = Dossier(
-            code=next_code(session, receiving, now.date()), procedure_version_id=version.id,
-            status="processing", channel=channel, receiving_office_id=receiving.id,
-            competent_office_id=competent.id, received_by=actor.user_id, applicant=applicant,
-            phone4=phone_digits[-4:], data=data, documents=_documents(manifest, request.get("documents") or []),
-            received_at=now, clock_start=start, due_at=due, due_calendar=cal.fingerprint,
+            code=state.code, procedure_version_id=version.id, status=state.status, channel=channel,
+            receiving_office_id=receiving.id, competent_office_id=competent.id, received_by=actor.user_id,
+            applicant=applicant, phone4=phone_digits[-4:], data=state.data, documents=state.documents,
+            received_at=now, clock_start=state.clock_start, due_at=state.due_at, due_calendar=state.due_calendar,
             supplement_count=0, overdue=False, apology_required=False)
         session.add(dossier)
         session.flush()
-        history.append(session, dossier, "received", at=now, actor=actor.username, data={
-            "procedure_code": manifest["code"], "procedure_version": version.version, "channel": channel,
-            "receiving_office": receiving.code, "competent_office": competent.code,
-            "documents": dossier.documents, "data": data,
-            "clock_start": start.isoformat(), "due_at": due.isoformat(), "calendar": cal.fingerprint})
-        process.start(platform, session, dossier, actor.username)
+        loaded = store.load(platform, session, dossier, calendars=calendars, state=state)
+        loaded.take((state, events), actor.username, at=now)
+        loaded.save()
+        process.start(platform, session, loaded, actor.username)
         uow.commit()
         return dossier
 
@@ -157,7 +136,7 @@ def load_visible(session, actor: Actor, code: str) -> Dossier:
 
 
 def get(platform, actor: Actor, code: str) -> dict:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         return view(uow.session, load_visible(uow.session, actor, code))
 
 
@@ -166,7 +145,7 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
     """The dossiers the actor may see, newest first; `office` narrows to one office's (as receiving,
     competent or step office)."""
     from motcua.db.models import Procedure, ProcedureVersion
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(Dossier)
 
@@ -216,7 +195,7 @@ def view(session, dossier: Dossier) -> dict:
 
 
 def history_of(platform, actor: Actor, code: str) -> list:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         dossier = load_visible(uow.session, actor, code)
         return [{"seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor, "step": e.step, "data": e.data}
                 for e in history.events_of(uow.session, dossier.id)]
@@ -245,11 +224,6 @@ def _acting(session, actor: Actor, code: str) -> Dossier:
     return lock_dossier(session, dossier.id)
 
 
-def _require_status(dossier: Dossier, *allowed: str) -> None:
-    if dossier.status not in allowed:
-        raise Conflict(f"Hồ sơ đang ở trạng thái «{dossier.status}», không thực hiện được thao tác này.")
-
-
 def _item_text(item) -> str:
     """An item to add or fix, as form 02 prints it: "name (kind) – note"."""
     if not isinstance(item, dict):
@@ -262,97 +236,69 @@ def _item_text(item) -> str:
     return text
 
 
-def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
-    """Form 02: the applicant must add or fix documents; the legal clock stops meanwhile."""
+def _act(platform, actor: Actor, code: str, move) -> dict:
+    """One action on a dossier: lock it, load its state, let the core move it (`move(loaded)`
+    returns the transition's result), store the state and the events, commit."""
     with platform.uow() as uow:
-        dossier = _acting(uow.session, actor, code)
-        _require_status(dossier, "processing")
-        pause(platform, uow.session, dossier, actor.username, reason=reason,
-              items=[_item_text(i) for i in items or []], source="api")
-        result = view(uow.session, dossier)
+        session = uow.session
+        loaded = store.load(platform, session, _acting(session, actor, code))
+        loaded.take(move(loaded), actor.username)
+        loaded.save()
+        result = view(session, loaded.dossier)
         uow.commit()
         return result
+
+
+def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
+    """Form 02: the applicant must add or fix documents; the legal clock stops meanwhile."""
+    return _act(platform, actor, code, lambda loaded: lifecycle.request_supplement(
+        loaded.state, reason=reason, items=[_item_text(i) for i in items or []], now=platform.now()))
 
 
 def supplement(platform, actor: Actor, code: str, documents: list, data: dict | None) -> dict:
-    """The supplement arrived: the clock resumes and every due time moves by the paused working time."""
-    with platform.uow() as uow:
-        session = uow.session
-        dossier = _acting(session, actor, code)
-        _require_status(dossier, "supplement_requested")
-        manifest = dossier.procedure_version.manifest
-        added = _documents(manifest, documents or [])
-        if data:
-            merged = {**(dossier.data or {}), **data}
-            form_key = manifest.get("application_form")
-            if form_key:
-                errors = validate_form_data(dossier.procedure_version.forms[form_key], merged)
-                if errors:
-                    raise Invalid("Tờ khai bổ sung không hợp lệ.",
-                                  errors={f"data.{k}": v for k, v in errors.items()})
-            dossier.data = merged
-        dossier.documents = list(dossier.documents or []) + added
-        resume(platform, session, dossier, actor.username, data={"documents": added, "data": data})
-        result = view(session, dossier)
-        uow.commit()
-        return result
+    """The supplement arrived: the clock resumes and every due time (and waiting BPMN timer)
+    moves by the paused working time."""
+    def move(loaded):
+        lifecycle.require_status(loaded.state, S.SUPPLEMENT_REQUESTED)
+        version = loaded.dossier.procedure_version
+        form_key = version.manifest.get("application_form")
+        if data and form_key:
+            errors = validate_form_data(version.forms[form_key], {**(loaded.state.data or {}), **data})
+            if errors:
+                raise Invalid("Tờ khai bổ sung không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
+        workflow, timers = process.waiting_timers(platform, loaded.session, loaded)
+        state, events = lifecycle.supplement(
+            loaded.state, documents=lifecycle.documents_received(version.manifest, documents or []), data=data,
+            now=platform.now(), calendars=loaded.calendars, timers=timers)
+        loaded.state = state
+        process.move_timers(platform, loaded, workflow, events[-1].timers, save=True)
+        return loaded.state, events
+    return _act(platform, actor, code, move)
 
 
 def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dict:
     """Form 04, at most once: on time when made at least one working day before the due time."""
-    with platform.uow() as uow:
-        session = uow.session
-        dossier = _acting(session, actor, code)
-        _require_status(dossier, *OPEN_STATUSES)
-        if dossier.apology:
-            raise Conflict("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần.")
-        new_due = parse_instant(new_due_at) if isinstance(new_due_at, str) else new_due_at
-        now = platform.now()
-        if new_due <= dossier.due_at or new_due <= now:
-            message = "Ngày hẹn mới phải sau ngày hẹn trả hiện tại và sau thời điểm hiện tại."
-            raise Invalid(message, errors={"new_due_at": [message]})
-        cal = calendar_for(session, platform.settings, dossier.receiving_office)
-        hours = hours_for(platform.settings, dossier.receiving_office)
-        on_time = now < dossier.due_at and deadlines.working_time_between(cal, hours, now, dossier.due_at) >= 1
-        dossier.apology = {"reason": reason, "new_due_at": new_due.isoformat(), "on_time": on_time,
-                           "original_due_at": dossier.due_at.isoformat(), "at": now.isoformat(),
-                           "by": actor.username}
-        dossier.due_at = new_due
-        dossier.apology_required = False
-        dossier.overdue = now > new_due
-        history.append(session, dossier, "apology", at=now, actor=actor.username, data=dossier.apology)
-        result = view(session, dossier)
-        uow.commit()
-        return result
+    new_due = parse_instant(new_due_at) if isinstance(new_due_at, str) else new_due_at
+    return _act(platform, actor, code, lambda loaded: lifecycle.apologise(
+        loaded.state, reason=reason, new_due_at=new_due, by=actor.username, now=platform.now(),
+        calendars=loaded.calendars))
 
 
 def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> dict:
     """reject (form 03) / stop / withdraw: the process is cancelled and the dossier closed."""
-    with platform.uow() as uow:
-        session = uow.session
-        dossier = _acting(session, actor, code)
-        _require_status(dossier, *OPEN_STATUSES)
-        process.cancel_open_steps(platform, session, dossier, actor.username)
-        process.finish(platform, session, dossier, status, actor.username, reason=reason)
-        result = view(session, dossier)
-        uow.commit()
-        return result
+    def move(loaded):
+        moved = lifecycle.end(loaded.state, status, reason=reason, now=platform.now())
+        process.cancel(platform, loaded.session, loaded)
+        return moved
+    return _act(platform, actor, code, move)
 
 
 def hand_over(platform, actor: Actor, code: str) -> dict:
     """The result is handed to the applicant by the desk that received the dossier (or an admin)."""
-    with platform.uow() as uow:
-        session = uow.session
-        dossier = _acting(session, actor, code)
+    def move(loaded):
+        dossier = loaded.dossier
         if not actor.acts_everywhere and (
                 not actor.has("receiver") or actor.office_id != dossier.receiving_office_id):
             raise Forbidden("Chỉ bộ phận một cửa nơi tiếp nhận hồ sơ mới trả kết quả.")
-        _require_status(dossier, "done")
-        now = platform.now()
-        dossier.status = "returned"
-        dossier.returned_at = now
-        history.append(session, dossier, "returned", at=now, actor=actor.username,
-                       data={"on_time": (dossier.finished_at or now) <= dossier.due_at})
-        result = view(session, dossier)
-        uow.commit()
-        return result
+        return lifecycle.hand_over(loaded.state, now=platform.now())
+    return _act(platform, actor, code, move)

@@ -7,14 +7,15 @@ from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import runtime
+from engine import inspection, runtime
 from engine.runtime import StepFailed
 from forms.validation import validate_form_data
 from motcua.access import WORKING_ROLES, Actor
 from motcua.db.models import Dossier, TaskRow
+from motcua.domain import statuses as S
+from motcua.domain import steps
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
-from motcua.services import history, process
-from motcua.services.clockwork import resume
+from motcua.services import process, store
 from motcua.services.dossiers import view
 from motcua.services.locking import lock_dossier
 
@@ -66,7 +67,7 @@ def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: i
     scope=mine: steps they took; no scope: both. scope=all: every step the user may read (their
     office's; every office's for admins and auditors, whose default this is).
     """
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(TaskRow)
         if state != "all":
@@ -92,7 +93,7 @@ def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: i
 
 
 def get_task(platform, actor: Actor, task_id: str) -> dict:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         row = _load(uow.session, actor, task_id)
         return task_view(row, uow.session.get(Dossier, row.dossier_id), with_form=True)
 
@@ -106,7 +107,7 @@ def _workable(session, actor: Actor, task_id: str) -> TaskRow:
     lock_dossier(session, row.dossier_id)
     row = session.scalar(select(TaskRow).where(TaskRow.id == row.id)
                          .with_for_update(of=TaskRow).execution_options(populate_existing=True))
-    if row.state != "ready":
+    if row.state != S.READY:
         raise Conflict("Công việc đã được xử lý hoặc không còn chờ xử lý.")
     return row
 
@@ -120,40 +121,29 @@ def _conflicts():
         raise Conflict("Công việc vừa được người khác cập nhật; hãy tải lại.") from err
 
 
-def claim(platform, actor: Actor, task_id: str) -> dict:
+def _assign(platform, actor: Actor, task_id: str, move) -> dict:
+    """claim / unclaim: the core decides, the row and the history follow."""
     with platform.uow() as uow, _conflicts():
         session = uow.session
         row = _workable(session, actor, task_id)
-        if row.assignee_id not in (None, actor.user_id):
-            raise Conflict("Công việc đã được người khác nhận.")
-        dossier = session.get(Dossier, row.dossier_id)
-        if row.assignee_id == actor.user_id:  # already theirs: nothing changes, nothing is recorded
-            return task_view(row, dossier)
-        row.assignee_id = actor.user_id
-        history.append(session, dossier, "claimed", at=platform.now(), actor=actor.username, step=row.bpmn_id,
-                       data={"task_id": row.id})
+        loaded = store.load(platform, session, session.get(Dossier, row.dossier_id))
+        loaded.knows_user(actor.username, actor.user_id)
+        if not loaded.take(move(loaded.state, row.id, actor=actor.username, now=platform.now()), actor.username):
+            return task_view(row, loaded.dossier)  # already theirs: nothing changes, nothing is recorded
+        loaded.save()
         session.flush()
         session.refresh(row)
-        result = task_view(row, dossier)
+        result = task_view(row, loaded.dossier)
         uow.commit()
         return result
+
+
+def claim(platform, actor: Actor, task_id: str) -> dict:
+    return _assign(platform, actor, task_id, steps.claim)
 
 
 def unclaim(platform, actor: Actor, task_id: str) -> dict:
-    with platform.uow() as uow, _conflicts():
-        session = uow.session
-        row = _workable(session, actor, task_id)
-        if row.assignee_id != actor.user_id:
-            raise Conflict("Chỉ người đã nhận công việc mới trả lại được.")
-        row.assignee_id = None
-        dossier = session.get(Dossier, row.dossier_id)
-        history.append(session, dossier, "unclaimed", at=platform.now(), actor=actor.username, step=row.bpmn_id,
-                       data={"task_id": row.id})
-        session.flush()
-        session.refresh(row)
-        result = task_view(row, dossier)
-        uow.commit()
-        return result
+    return _assign(platform, actor, task_id, steps.unclaim)
 
 
 def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
@@ -161,20 +151,18 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
     with platform.uow() as uow, _conflicts():
         session = uow.session
         row = _workable(session, actor, task_id)
-        if row.assignee_id not in (None, actor.user_id):
-            raise Conflict("Công việc đã được người khác nhận.")
-        dossier = session.get(Dossier, row.dossier_id)
-        if dossier.paused_at is not None and not row.pause_clock:
-            raise Conflict("Hồ sơ đang chờ bổ sung; thời hạn tạm dừng nên chưa xử lý được bước này.")
+        loaded = store.load(platform, session, session.get(Dossier, row.dossier_id))
+        loaded.knows_user(actor.username, actor.user_id)
+        step = steps.check_completable(loaded.state, row.id, actor=actor.username)
         if not isinstance(data, dict):
             raise Invalid("Dữ liệu phải là một đối tượng.", errors={"data": ["Phải là một đối tượng JSON."]})
-        schema = dossier.procedure_version.forms.get(row.form) if row.form else None
+        dossier = loaded.dossier
+        schema = dossier.procedure_version.forms.get(step.form) if step.form else None
         if schema is not None:
             errors = validate_form_data(schema, data)
             if errors:
                 raise Invalid("Dữ liệu biểu mẫu không hợp lệ.", errors=errors)
-        instance = process.instance_of(session, dossier)
-        workflow = process.load(platform, session, dossier, instance)
+        workflow = process.load(platform, session, dossier, loaded.instance)
         now = platform.now()
         try:
             runtime.complete(workflow, task_id, data)
@@ -183,19 +171,13 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
         except StepFailed as err:
             raise Invalid(f"Quy trình không chạy tiếp được: {err}",
                           errors={"process": [str(err)]}, extra={"element": err.element}) from err
-        if row.pause_clock and dossier.paused_at is not None:
-            # the applicant's supplement arrived: the clock restarts and every open due time,
-            # this step's included, moves by the paused working time before it is judged
-            resume(platform, session, dossier, actor.username, data={"step": row.bpmn_id}, workflow=workflow)
-        row.state = "completed"
-        row.completed_at = now
-        row.completed_by = actor.user_id
-        row.assignee_id = row.assignee_id or actor.user_id
-        row.data = data
-        history.append(session, dossier, "step_completed", at=now, actor=actor.username, step=row.bpmn_id,
-                       data={"task_id": row.id, "name": row.name, "data": data,
-                             "on_time": now <= row.due_at, "due_at": row.due_at.isoformat()})
-        process.sync(platform, session, dossier, instance, workflow, actor.username)
+        resumes = step.pause_clock and loaded.state.paused_at is not None
+        events = loaded.take(steps.complete(
+            loaded.state, row.id, actor=actor.username, data=data, now=now, calendars=loaded.calendars,
+            timers=inspection.waiting_timers(workflow) if resumes else ()), actor.username, at=now)
+        if resumes:  # the held workflow's timers move with the pause; `advance` saves it
+            process.move_timers(platform, loaded, workflow, events[0].timers, save=False)
+        process.advance(platform, session, loaded, workflow, actor.username)
         session.flush()
         result = view(session, dossier)
         uow.commit()

@@ -229,7 +229,7 @@ def _view(row: Notification, dossier_code: str | None) -> dict:
 def list_for(platform, actor: Actor, *, page: int = 1, per_page: int = 20, unread: bool | None = None,
              kind: str | None = None):
     """The signed-in official's notifications, newest first."""
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(Notification, Dossier.code).outerjoin(Dossier, Dossier.id == Notification.dossier_id).where(
             Notification.user_id == actor.user_id)

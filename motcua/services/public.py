@@ -7,8 +7,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from motcua.db.models import Dossier, Rating
+from motcua.domain import lifecycle
+from motcua.domain import statuses as S
 from motcua.errors import Conflict, NotFound
-from motcua.services import history
+from motcua.services import store
 
 STATUS_TEXT = {
     "processing": "Đang giải quyết",
@@ -30,7 +32,7 @@ def _find(session, code: str, phone4: str) -> Dossier:
 
 
 def lookup(platform, code: str, phone4: str) -> dict:
-    with platform.uow() as uow:
+    with platform.uow(readonly=True) as uow:
         d = _find(uow.session, code, phone4)
         rated = uow.session.scalar(select(Rating.id).where(Rating.dossier_id == d.id)) is not None
         return {"code": d.code, "status": d.status, "status_text": STATUS_TEXT.get(d.status, d.status),
@@ -43,13 +45,11 @@ def rate(platform, code: str, phone4: str, satisfied: bool, comment: str | None)
     with platform.uow() as uow:
         session = uow.session
         d = _find(session, code, phone4)
-        if d.status != "returned":
-            raise Conflict("Chỉ đánh giá được sau khi đã nhận kết quả.")
-        if session.scalar(select(Rating.id).where(Rating.dossier_id == d.id)) is not None:
-            raise Conflict("Hồ sơ này đã được đánh giá.")
         now = platform.now()
+        loaded = store.load(platform, session, d, rated=True)
+        loaded.take(lifecycle.rate(loaded.state, satisfied=satisfied, now=now), S.CITIZEN)
         session.add(Rating(dossier_id=d.id, satisfied=satisfied, comment=comment, at=now))
-        history.append(session, d, "rated", at=now, actor="citizen", data={"satisfied": satisfied})
+        loaded.save()
         try:
             uow.commit()
         except IntegrityError as err:
