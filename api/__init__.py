@@ -18,12 +18,12 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
     app = Flask(__name__)
     from api.jsonsafe import SafeJSONProvider
     app.json = SafeJSONProvider(app)
-    app.json.max_depth = int(settings.section("security").get("json_max_depth", app.json.max_depth))
+    app.json.max_depth = int(settings.section("security")["json_max_depth"])
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
-        MAX_CONTENT_LENGTH=int(settings.limits.get("max_request_bytes", 10 * 1024 * 1024)),
+        MAX_CONTENT_LENGTH=int(settings.limits["max_request_bytes"]),
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
     for module in (health, auth, people, procedures, dossiers, documents, tasks, calendar, public, audit,
                    notifications, reports, diagrams):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
-    if platform.settings.section("security").get("api_docs", True):
+    if platform.settings.section("security")["api_docs"]:
         openapi.register(app)  # the interactive docs and the OpenAPI document; off: both answer 404
     app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app
     return app

@@ -28,26 +28,26 @@ def _security(platform) -> dict:
 
 def login_address_rule(platform) -> Window:
     s = _security(platform)
-    return Window("login-address", int(s.get("login_failures_per_address", 30)),
-                  int(s.get("login_address_window_seconds", 60)), LOGIN_MESSAGE)
+    return Window("login-address", int(s["login_failures_per_address"]),
+                  int(s["login_address_window_seconds"]), LOGIN_MESSAGE)
 
 
 def login_account_rule(platform) -> Backoff:
     s = _security(platform)
-    return Backoff("login-account", int(s.get("login_account_free_failures", 5)),
-                   int(s.get("login_account_delay_seconds", 30)),
-                   int(s.get("login_account_max_delay_seconds", 900)), LOGIN_MESSAGE)
+    return Backoff("login-account", int(s["login_account_free_failures"]),
+                   int(s["login_account_delay_seconds"]),
+                   int(s["login_account_max_delay_seconds"]), LOGIN_MESSAGE)
 
 
 def lookup_client_rule(platform) -> Window:
-    per_minute = int(platform.settings.section("auth").get("public_lookups_per_minute", 20))
+    per_minute = int(platform.settings.section("auth")["public_lookups_per_minute"])
     return Window("lookup-client", per_minute, 60, LOOKUP_MESSAGE)
 
 
 def lookup_code_rule(platform) -> Window:
     s = _security(platform)
-    return Window("lookup-client-code", int(s.get("lookup_failures_per_client_code", 20)),
-                  int(s.get("lookup_failure_window_seconds", 3600)), LOOKUP_MESSAGE)
+    return Window("lookup-client-code", int(s["lookup_failures_per_client_code"]),
+                  int(s["lookup_failure_window_seconds"]), LOOKUP_MESSAGE)
 
 
 def account_subject(username: str) -> str:

@@ -57,7 +57,7 @@ def _reading() -> bool:
 def register(app, platform) -> None:
     platform.read_intent = _reading
     section = platform.settings.section("security")
-    proxies = int(section.get("trusted_proxies", 0))
+    proxies = int(section["trusted_proxies"])
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

@@ -33,7 +33,7 @@ from forms.strict import DATA_KEYWORDS, close_objects, non_finite_paths
 __all__ = [
     "InvalidFormSchema",
     "check_form_schema",
-    "validate_form_data",
+    "protected_variables", "validate_form_data",
     "ROOT_KEY",
 ]
 
@@ -172,3 +172,10 @@ def validate_form_data(schema: dict | None, data: Any, *,
     for key, messages in _protected_errors(data, protected).items():
         errors[key] = messages  # the only message that matters for this field
     return errors
+
+
+def protected_variables(manifest: dict | None) -> tuple[str, ...]:
+    """The process variables a procedure keeps for itself (manifest `protected_variables`): no form
+    declares them and no receipt, supplement or step completion may write them."""
+    names = (manifest or {}).get("protected_variables") or ()
+    return tuple(name for name in names if isinstance(name, str))

@@ -61,7 +61,7 @@ def check_startup(settings: Settings) -> None:
     if not key.strip():
         raise ConfigError("MOTCUA_SECRET_KEY không được để trống.")
     if settings.env == "production":
-        minimum = int(settings.section("security").get("secret_key_min_length", 32))
+        minimum = int(settings.section("security")["secret_key_min_length"])
         if key == DEV_SECRET:
             raise ConfigError("MOTCUA_SECRET_KEY đang là giá trị mặc định dùng khi phát triển; "
                               "hãy đặt một khóa bí mật ngẫu nhiên khi MOTCUA_ENV=production.")

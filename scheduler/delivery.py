@@ -25,10 +25,10 @@ log = logging.getLogger("motcua.scheduler")
 
 def _cfg(settings) -> dict:
     cfg = settings.section("notifications")
-    return {"max_attempts": int(cfg.get("max_attempts", 5)),
-            "backoff": float(cfg.get("retry_backoff_seconds", 60)),
-            "backoff_max": float(cfg.get("retry_backoff_max_seconds", 6 * 3600)),
-            "lease": float(cfg.get("lease_seconds", 300))}
+    return {"max_attempts": int(cfg["max_attempts"]),
+            "backoff": float(cfg["retry_backoff_seconds"]),
+            "backoff_max": float(cfg["retry_backoff_max_seconds"]),
+            "lease": float(cfg["lease_seconds"])}
 
 
 def backoff(cfg: dict, attempts: int) -> timedelta:

@@ -65,7 +65,7 @@ def monthly_reports(platform, now: datetime) -> int:
     """Compute every due, missing monthly report once; returns how many were stored."""
     platform = at_instant(platform, now)
     settings = platform.settings
-    catch_up = int(settings.section("scheduler").get("report_catch_up_months", 12))
+    catch_up = int(settings.section("scheduler")["report_catch_up_months"])
     created = 0
     with platform.uow() as uow:
         session = uow.session
@@ -122,7 +122,7 @@ def report_reminders(platform, now: datetime) -> int:
     """Remind leaders of every office of the next reporting deadline; returns reminders sent."""
     platform = at_instant(platform, now)
     settings = platform.settings
-    before = sorted({int(n) for n in settings.section("scheduler").get("report_reminder_days", [5, 1]) if int(n) > 0})
+    before = sorted({int(n) for n in settings.section("scheduler")["report_reminder_days"] if int(n) > 0})
     sent = 0
     with platform.uow() as uow:
         session = uow.session

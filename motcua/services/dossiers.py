@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from forms.validation import validate_form_data
+from forms.validation import protected_variables, validate_form_data
 from motcua.access import WORKING_ROLES, Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
@@ -81,7 +81,7 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         data = request.get("data") or {}
         form_key = manifest.get("application_form")
         if form_key:
-            errors = validate_form_data(version.forms[form_key], data)
+            errors = validate_form_data(version.forms[form_key], data, protected=protected_variables(manifest))
             if errors:
                 raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         applicant = request["applicant"]
@@ -263,7 +263,8 @@ def supplement(platform, actor: Actor, code: str, documents: list, data: dict | 
         version = loaded.dossier.procedure_version
         form_key = version.manifest.get("application_form")
         if data and form_key:
-            errors = validate_form_data(version.forms[form_key], {**(loaded.state.data or {}), **data})
+            errors = validate_form_data(version.forms[form_key], {**(loaded.state.data or {}), **data},
+                                        protected=protected_variables(version.manifest))
             if errors:
                 raise Invalid("Tờ khai bổ sung không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         workflow, timers = process.waiting_timers(platform, loaded.session, loaded)

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import inspection, runtime
 from engine.runtime import StepFailed
-from forms.validation import validate_form_data
+from forms.validation import protected_variables, validate_form_data
 from motcua.access import WORKING_ROLES, Actor
 from motcua.db.models import Dossier, TaskRow
 from motcua.domain import statuses as S
@@ -157,11 +157,12 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
         if not isinstance(data, dict):
             raise Invalid("Dữ liệu phải là một đối tượng.", errors={"data": ["Phải là một đối tượng JSON."]})
         dossier = loaded.dossier
+        # A step writes only what its form declares (a step without a form writes nothing), and
+        # never a variable the procedure protects (the manifest's protected_variables).
         schema = dossier.procedure_version.forms.get(step.form) if step.form else None
-        if schema is not None:
-            errors = validate_form_data(schema, data)
-            if errors:
-                raise Invalid("Dữ liệu biểu mẫu không hợp lệ.", errors=errors)
+        errors = validate_form_data(schema, data, protected=protected_variables(dossier.procedure_version.manifest))
+        if errors:
+            raise Invalid("Dữ liệu biểu mẫu không hợp lệ.", errors=errors)
         workflow = process.load(platform, session, dossier, loaded.instance)
         now = platform.now()
         try:

@@ -58,9 +58,9 @@ class PasswordPolicy:
         if settings.env == "production":
             from motcua.seed import DEMO_PASSWORD
             refused = frozenset({DEMO_PASSWORD})
-        return cls(min_length=int(section.get("password_min_length", cls.min_length)),
-                   min_score=int(section.get("password_min_score", cls.min_score)),
-                   common_top=int(section.get("password_common_top", cls.common_top)), refused=refused)
+        return cls(min_length=int(section["password_min_length"]),
+                   min_score=int(section["password_min_score"]),
+                   common_top=int(section["password_common_top"]), refused=refused)
 
 
 _common_cache: dict[int, frozenset] = {}
@@ -122,8 +122,8 @@ def slots(platform) -> HashingSlots:
             if found is None:
                 section = platform.settings.section("security")
                 found = platform.state["hashing_slots"] = HashingSlots(
-                    int(section.get("password_hash_concurrency", 2)),
-                    float(section.get("password_hash_wait_seconds", 2.0)))
+                    int(section["password_hash_concurrency"]),
+                    float(section["password_hash_wait_seconds"]))
     return found
 
 

@@ -67,7 +67,7 @@ def issue_token(platform, username: str, password: str) -> dict:
             rehash = hash_password(password)
     with platform.uow(write=True) as uow:
         now = platform.now()
-        minutes = int(platform.settings.section("auth").get("token_lifetime_minutes", 480))
+        minutes = int(platform.settings.section("auth")["token_lifetime_minutes"])
         token = secrets.token_urlsafe(32)
         expires = now + timedelta(minutes=minutes)
         uow.session.add(ApiToken(token_hash=_token_digest(token), user_id=user.id, created_at=now,
