@@ -31,6 +31,8 @@ class Limits:
     loop_max_iterations: int = 100
     # Depth of the task tree; SpiffWorkflow stops looking for tasks at depth 1000.
     process_max_depth: int = 800
+    # Longest duration a timer may wait, in years (SpiffWorkflow walks it month by month).
+    timer_max_years: float = 20
 
 
 _current = Limits()

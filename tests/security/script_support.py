@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from motcua.db.models import Event, ProcessInstance
-from tests.test_foundation_flow import APPLICANT, simple_package
+from tests.test_foundation_flow import APPLICANT, simple_package  # noqa: F401 - re-exported
 
 SCRIPT = "fee_total = fee_per_copy * copies if copies else 0"
 COMPUTE = '<bpmn:scriptTask id="compute" name="Tính phí">'
@@ -57,7 +57,7 @@ def with_timer(expression: str) -> dict:
         '<bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="decision_gw"/>', f"""
     <bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="wait"/>
     <bpmn:intermediateCatchEvent id="wait" name="Chờ">
-      <bpmn:timerEventDefinition><bpmn:timeDuration>{expression}</bpmn:timeDuration></bpmn:timerEventDefinition>
+      <bpmn:timerEventDefinition id="wait_timer"><bpmn:timeDuration>{expression}</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="f_wait" sourceRef="wait" targetRef="decision_gw"/>""")
     package["bpmn"] = bpmn.replace("<bpmn:flowNodeRef>compute</bpmn:flowNodeRef>",
