@@ -62,8 +62,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         extra.update(external_context or {})
         code = compiled(expression, "eval")  # refused here, before any worker is asked
         if is_cheap(expression):
+            lim = limits.current()
             return script_run.evaluate(code, context, extra, self.time_limit,
-                                       limits.current().script_data_max_depth)
+                                       lim.script_data_max_depth, lim.script_output_bytes)
         return script_pool.run("eval", expression, context, extra, self.time_limit)
 
     def execute(self, script, context, external_context=None):

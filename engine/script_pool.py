@@ -285,7 +285,7 @@ def run(mode: str, source: str, context: dict, extra: dict, time_limit: float):
     values = {k: v for k, v in extra.items() if not callable(v)}
     cpu = math.ceil(time_limit + lim.script_kill_grace_seconds)
     request = (mode, source, context, values, tuple(functions), time_limit,
-               lim.script_data_max_depth, cpu)
+               lim.script_data_max_depth, cpu, lim.script_output_bytes)
     what = "Biểu thức" if mode == "eval" else "Kịch bản"
     owner = pool()
     worker = owner.acquire(lim)

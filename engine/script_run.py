@@ -68,17 +68,19 @@ def run_code(code, namespace: dict, mode: str, time_limit: float):
         guards._state.deadline, guards._state.budget = saved
 
 
-def evaluate(code, context: dict, extra: dict, time_limit: float, max_depth: int):
+def evaluate(code, context: dict, extra: dict, time_limit: float, max_depth: int,
+             max_size: int | None = None):
     namespace = dict(extra)
     namespace.update(context)
     namespace.update(GUARDS)
     namespace["__builtins__"] = SAFE_BUILTINS
     result = run_code(code, namespace, "eval", time_limit)
-    check_data(result, max_depth, what="Biểu thức")
+    check_data(result, max_depth, what="Biểu thức", max_size=max_size)
     return result
 
 
-def execute(code, context: dict, extra: dict, time_limit: float, max_depth: int) -> dict:
+def execute(code, context: dict, extra: dict, time_limit: float, max_depth: int,
+            max_size: int | None = None) -> dict:
     """The task data after running the script on a copy of `context` (which is left alone)."""
     try:
         work = copy.deepcopy(context)
@@ -94,15 +96,24 @@ def execute(code, context: dict, extra: dict, time_limit: float, max_depth: int)
     for key in INJECTED:  # task data that happened to use a reserved name
         if key in context:
             work[key] = context[key]
-    check_data(work, max_depth, what="Kịch bản")
+    check_data(work, max_depth, what="Kịch bản", max_size=max_size)
     return work
 
 
-def check_data(value, max_depth: int, *, what: str = "Kịch bản") -> None:
-    """Refuse data that cannot be stored safely: walked iteratively, so depth itself is no risk."""
+def check_data(value, max_depth: int, *, what: str = "Kịch bản", max_size: int | None = None) -> None:
+    """Refuse data that cannot be stored safely: walked iteratively, so depth itself is no risk.
+
+    `max_size` bounds the data as stored (JSON), where a value referenced many times is written
+    out every time (`[s] * 1000` is small in memory, not in the database): every occurrence
+    counts, and the walk stops as soon as the bound is passed."""
     stack = [(value, 1)]
+    size = 0
     while stack:
         item, depth = stack.pop()
+        size += 8 + (len(item) if isinstance(item, (str, bytes)) else 0)
+        if max_size is not None and size > max_size:
+            raise ScriptOverrun(f"{what} tạo ra quá nhiều dữ liệu (quá {max_size:,} byte khi lưu)."
+                                .replace(",", "."))
         if depth > max_depth:
             raise ScriptOverrun(f"{what} tạo ra dữ liệu lồng nhau quá sâu (tối đa {max_depth} cấp).")
         if isinstance(item, float) and not math.isfinite(item):

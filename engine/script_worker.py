@@ -11,7 +11,7 @@ frames of a 4-byte big-endian length and a pickle. The server's requests are tru
 worker's answers are read by the server with an allow-list unpickler (script_pool.loads).
 
     request  ("eval" | "exec", source, context, values, function_names, time_limit, max_depth,
-              cpu_seconds)
+              cpu_seconds, max_size)
     answer   ("ok", result) | ("error", kind, message, line, retire)
     callback ("call", name, args, kwargs) → ("return", value) | ("raise", message)
 """
@@ -92,16 +92,16 @@ def _handle(channel: _Channel, request):
     from engine import script_policy, script_run
     from engine.script_guards import ScriptError, ScriptOverrun, ScriptRefused, ScriptTimeout
 
-    mode, source, context, values, names, time_limit, max_depth, cpu_seconds = request
+    mode, source, context, values, names, time_limit, max_depth, cpu_seconds, max_size = request
     _cpu_allowance(cpu_seconds)
     try:
         code = script_policy.compiled(source, mode)
         extra = dict(values)
         extra.update({name: _stub(channel, name) for name in names})
         if mode == "eval":
-            result = script_run.evaluate(code, context, extra, time_limit, max_depth)
+            result = script_run.evaluate(code, context, extra, time_limit, max_depth, max_size)
         else:
-            result = script_run.execute(code, context, extra, time_limit, max_depth)
+            result = script_run.execute(code, context, extra, time_limit, max_depth, max_size)
         payload = ("ok", result)
         channel.send(payload)
         return False
