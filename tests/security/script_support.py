@@ -107,8 +107,18 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc):
-        self.server.close()
-        self.thread.join(5)
+        # Stop the loop from inside its own thread (closing sockets under a running select()
+        # fails it), then close everything once it has returned.
+        from waitress import wasyncore
+        sockets = {}
+
+        def stop():
+            sockets.update(self.server._map)
+            self.server._map.clear()
+        self.server.trigger.pull_trigger(stop)
+        self.thread.join(10)
+        wasyncore.close_all(sockets)
+        self.server.task_dispatcher.shutdown()
 
     def call(self, method: str, path: str, body=None, token: str | None = None, timeout: float = 30):
         data = json.dumps(body).encode() if body is not None else None
