@@ -29,8 +29,8 @@ BOMBS = {
     "translate": "fee_total = len(('a' * 1000).translate({97: 'b' * 10**6}))",
     # memory through shared references, built by one C call (the worker's RLIMIT_AS stops it)
     "memory": "s = 'x' * 1000000\nt = [s] * 400\nfee_total = len(str(t))",
-    # pure CPU in one C call (2·10⁹ comparisons), nothing any guard could see
-    "cpu": "a = [0] * 1000000\nc = list(a)\nfee_total = 1 if [a] * 2000 == [c] * 2000 else 0",
+    # pure CPU in one C call (2·10¹⁰ comparisons), nothing any guard could see
+    "cpu": "fee_total = 1 if [[0] * 1000000] * 20000 == [list([0] * 1000000)] * 20000 else 0",
 }
 
 
