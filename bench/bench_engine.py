@@ -6,7 +6,9 @@ Three figures measured in the same run:
 - raw: the test procedure run in memory by SpiffWorkflow alone (start, three user tasks, a script);
 - commits: the database's own rate of small committed transactions (one row inserted per commit);
 - platform: the same procedure through the use cases (receipt, three completions), each one
-  transaction with its task rows, history events, locks and serialized state.
+  transaction with its task rows, history events, locks and serialized state;
+- sandbox: one script task, one cheap gateway condition (run in the server process) and one
+  expression with a call (run in a script worker process), each on its own.
 """
 from __future__ import annotations
 
@@ -84,6 +86,23 @@ def platform_run(platform, count: int) -> float:
     return time.perf_counter() - started
 
 
+def sandbox_costs(count: int) -> tuple[float, float, float]:
+    """Milliseconds per script (worker), per cheap condition (in-process), per call (worker)."""
+    from engine.sandbox import RestrictedEnvironment
+    env = RestrictedEnvironment({"working_days_after": lambda start, days: start})
+    data = {"copies": 2, "fee_per_copy": 5000, "decision": "approve"}
+    env.execute("fee_total = fee_per_copy * copies if copies else 0", dict(data))  # warm the pool
+    figures = []
+    for run in (lambda: env.execute("fee_total = fee_per_copy * copies if copies else 0", dict(data)),
+                lambda: env.evaluate('decision == "approve"', data),
+                lambda: env.evaluate("len(decision) > 3", data)):
+        started = time.perf_counter()
+        for _ in range(count):
+            run()
+        figures.append((time.perf_counter() - started) / count * 1000)
+    return tuple(figures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dossiers", type=int, default=200)
@@ -107,6 +126,9 @@ def main() -> None:
     print(f"database commit:       {c / steps * 1000:7.3f} ms per commit")
     print(f"platform use case:     {p / steps * 1000:7.3f} ms per step "
           f"({p / r:.0f}× raw SpiffWorkflow, {p / c:.1f}× a bare commit)")
+    script, cheap, worker = sandbox_costs(steps)
+    print(f"sandbox: script task {script:.3f} ms (worker), condition {cheap:.3f} ms (in-process), "
+          f"expression with a call {worker:.3f} ms (worker)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 
+from engine import loops
 from engine.problems import Problem
 
 ROLES = ("receiver", "specialist", "leader")
@@ -127,6 +128,7 @@ def check_conventions(spec, subprocess_specs, *, forms: dict, legal_days, lines:
             form = props.get("form")
             if form and form not in forms:
                 problems.append(Problem(f"Bước «{label}» dùng biểu mẫu «{form}» không có trong gói.", **where))
+    problems.extend(loops.publish_problems(_all_specs(spec, subprocess_specs), lines))
     if not problems:
         problems.extend(_check_paths(spec, legal_days, lines))
     return problems

@@ -13,12 +13,16 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import conventions, sandbox, serializer
+from engine import conventions, loops, sandbox, serializer, timers
 from engine.conventions import StepInfo
+
+loops.install()
+timers.install_bounds()
 
 
 class StepFailed(Exception):
-    """A script, condition or timer expression failed; the stored instance is untouched."""
+    """A script, condition or timer expression failed, or a loop went past its cap; the stored
+    instance is untouched (the caller saves nothing: 422, or `timer_failed` for the scheduler)."""
 
     def __init__(self, message: str, element: str | None = None):
         super().__init__(message)
@@ -45,6 +49,10 @@ def _run(action, *args):
         raise StepFailed(f"Không thực hiện được bước tự động: {cause}", element=str(element) if element else None) from err
     except sandbox.ScriptError as err:
         raise StepFailed(str(err)) from err
+    except StepFailed:
+        raise
+    except Exception as err:  # noqa: BLE001 - designer content (a timer text, deep data) → 4xx, never 500
+        raise StepFailed(f"Không thực hiện được bước tự động: {type(err).__name__}: {err}") from err
 
 
 def start(spec_text: str, data: dict, *, functions: dict | None = None, time_limit: float = 1.0) -> BpmnWorkflow:
@@ -54,7 +62,7 @@ def start(spec_text: str, data: dict, *, functions: dict | None = None, time_lim
     start_task = workflow.get_tasks(state=TaskState.READY)
     for task in start_task:
         task.data.update(data)
-    _run(workflow.do_engine_steps)
+    _run(workflow.do_engine_steps, None, loops.check_task)
     _checkpoint(workflow)
     return workflow
 
@@ -75,7 +83,7 @@ def _checkpoint(workflow: BpmnWorkflow) -> None:
     still move the workflow, e.g. its timers on a resume, before it saves.)"""
     try:
         serializer.dump_workflow(workflow)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, RecursionError) as err:
         raise StepFailed(f"Dữ liệu của quy trình không lưu được (giá trị không phải JSON): {err}") from err
 
 
@@ -90,13 +98,14 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
         raise LookupError(task_id)
     task.set_data(**data)
     _run(task.run)
+    _run(loops.check_task, task)
     _run(_advance, workflow)
     _checkpoint(workflow)
 
 
 def _advance(workflow: BpmnWorkflow) -> None:
     workflow.refresh_timers()
-    workflow.do_engine_steps()
+    workflow.do_engine_steps(did_complete_task=loops.check_task)
 
 
 def fire_due_timers(workflow: BpmnWorkflow) -> None:
