@@ -4,7 +4,7 @@ Everything here only reads. A guard on the session refuses any flush, and the un
 never committed, so an auditor's request cannot change a dossier even by accident.
 
 - `audit_dossier`: one dossier's chain (with the dossier's anchor, so a deleted last event is
-  caught too), its events and its replay (motcua/replay.py).
+  caught too), its events and its replay (motcua/replay).
 - `verify_all`: every dossier's chain, in short transactions of `BATCH` dossiers (SQLite takes a
   write lock per transaction: live requests wait at most one batch), with a progress bar.
 - `export_history`: the history as a JSON document an outsider can verify with sha256 alone.
@@ -82,7 +82,7 @@ def _event_view(e) -> dict:
 def timeline(platform, session) -> CalendarTimeline:
     """Offices, today's calendar overrides and every calendar change, for due times at any moment."""
     all_offices = session.scalars(select(Office)).all()
-    offices = {o.code: office_like(o.code, o.hours, o.saturday) for o in all_offices}
+    offices = {o.code: office_like(o.code, o.hours, o.saturday, o.name) for o in all_offices}
     codes = {o.id: o.code for o in all_offices}
     rows = [(r.day, r.kind, r.name, codes.get(r.office_id) if r.office_id else None)
             for r in session.scalars(select(CalendarOverride))]
