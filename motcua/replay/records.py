@@ -92,9 +92,45 @@ class Diverged(Exception):
         self.message = message
 
 
+class TooDeep:
+    """Stored JSON nested deeper than Python can read (a hostile or corrupted value): kept as its
+    text, equal only to the same text, so replay reports it instead of failing on it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TooDeep) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"<dữ liệu lồng nhau quá sâu, {len(self.text)} ký tự>"
+
+    __str__ = __repr__
+
+
+def load_json(text):
+    """Stored JSON text as a value; `TooDeep` when it nests beyond what the parser can follow."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return TooDeep(text)
+
+
 def as_json(value):
     """The value as the database keeps it (tuples become lists, datetimes and decimals text)."""
-    return None if value is None else json.loads(json_dumps(value))
+    if value is None or isinstance(value, TooDeep):
+        return value
+    try:
+        return json.loads(json_dumps(value))
+    except RecursionError:
+        return TooDeep(f"#{id(value)}")  # not readable here: equal to nothing else
 
 
 def instant(value) -> datetime | None:
@@ -111,7 +147,12 @@ def fmt(value) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return value
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, TooDeep):
+        return repr(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        return "<dữ liệu lồng nhau quá sâu>"
     return text if len(text) <= 300 else text[:300] + "…"
 
 

@@ -34,7 +34,7 @@ from motcua.domain.state import DossierState
 from motcua.errors import DeskClosed, Invalid
 from motcua.replay import stored as compare
 from motcua.replay.matching import check, label
-from motcua.replay.records import Diverged, Record, Stored, instant, near
+from motcua.replay.records import Diverged, Record, Stored, TooDeep, instant, near
 from motcua.replay.timeline import CalendarTimeline, legal_functions
 
 log = logging.getLogger("motcua.replay")
@@ -124,6 +124,9 @@ class Replayer:
         """Replay the input at `records[i]`; returns how many records it accounts for."""
         rec = self.records[i]
         self.position = rec.id
+        if isinstance(rec.data, TooDeep):
+            raise Diverged(rec.seq, f"dữ liệu của sự kiện «{rec.type}» lồng nhau quá sâu, không đọc được "
+                                    f"(không thể do nền tảng ghi ra).")
         handler = getattr(self, f"_input_{rec.type}", None)
         if handler is None:
             if rec.type in CONSEQUENCES:

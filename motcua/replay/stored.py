@@ -13,7 +13,7 @@ from engine import runtime
 from engine.states import state_name
 from motcua.domain import events as E
 from motcua.domain.state import StepState
-from motcua.replay.records import as_json, fmt, instant, near
+from motcua.replay.records import TooDeep, as_json, fmt, instant, load_json, near
 
 DOSSIER_FIELDS = ("status", "received_at", "clock_start", "due_at", "paused_at", "supplement_count", "overdue",
                   "apology_required", "apology", "finished_at", "returned_at", "result", "data", "documents")
@@ -128,9 +128,12 @@ def _compare_process(replayer, process, seq, differ) -> None:
     if not near(process.next_timer_at, next_timer):
         differ(seq, f"hẹn giờ kế tiếp đã lưu là {fmt(process.next_timer_at)}, dựng lại được {fmt(next_timer)}.")
     try:
-        stored = json.loads(process.state)
+        stored = load_json(process.state)
     except (TypeError, ValueError):
         differ(seq, "trạng thái quy trình đã lưu không đọc được (không phải JSON).")
+        return
+    if isinstance(stored, TooDeep):
+        differ(seq, "trạng thái quy trình đã lưu lồng nhau quá sâu, không đọc được.")
         return
     if not isinstance(stored, dict):
         differ(seq, "trạng thái quy trình đã lưu không đúng cấu trúc.")
