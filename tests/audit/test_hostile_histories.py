@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from tests.audit.test_replay import (  # noqa: F401 - fixtures
-    APPRAISAL, assert_consistent, audit, engine_of, login, receive, simple, step_of,
+from tests.audit.test_replay import (
+    assert_consistent, audit, engine_of, receive, step_of,
 )
 
 PRINTED = "<function kiem_tra at 0x7f3a2c1d9e40>"

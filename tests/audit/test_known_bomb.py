@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from tests.audit.test_replay import (  # noqa: F401 - fixtures
-    assert_consistent, complete, login, receive, simple_package, tick,
+from tests.audit.test_replay import (
+    assert_consistent, complete, receive, simple_package, tick,
 )
 
 LIMIT = 4.0  # seconds: the script time limit while this test runs (config limits.script_time_limit)

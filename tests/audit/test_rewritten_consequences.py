@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.audit.test_replay import (  # noqa: F401 - fixtures
-    at_approval, audit, login, rewrite_history, simple,
+from tests.audit.test_replay import (
+    at_approval, audit, rewrite_history,
 )
 
 
