@@ -4,7 +4,7 @@ Everything here only reads. A guard on the session refuses any flush, and the un
 never committed, so an auditor's request cannot change a dossier even by accident.
 
 - `audit_dossier`: one dossier's chain (with the dossier's anchor, so a deleted last event is
-  caught too), its events and its replay (motcua/replay.py).
+  caught too), its events and its replay (motcua/replay).
 - `verify_all`: every dossier's chain, in short transactions of `BATCH` dossiers (SQLite takes a
   write lock per transaction: live requests wait at most one batch), with a progress bar.
 - `export_history`: the history as a JSON document an outsider can verify with sha256 alone.
@@ -15,7 +15,10 @@ import itertools
 import sys
 from contextlib import contextmanager
 
-from sqlalchemy import event as sa_event, func, select
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Text, event as sa_event, func, select, type_coerce
 
 from motcua import events as chain
 from motcua.access import Actor
@@ -25,7 +28,8 @@ from motcua.replay import (
     CalendarTimeline, Record, Replayer, Stored, StoredDossier, StoredProcess, StoredRow, legal_functions,
     office_like,
 )
-from motcua.services import history, process
+from motcua.replay.records import TooDeep, load_json
+from motcua.services import process
 from motcua.services.dossiers import load_visible
 
 READERS = ("admin", "auditor", "receiver", "specialist", "leader")
@@ -73,8 +77,34 @@ def first_broken(events, last_seq: int, last_hash: str) -> int | None:
 
 
 def _event_view(e) -> dict:
-    return {"seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor, "step": e.step, "data": e.data,
+    data = str(e.data) if isinstance(e.data, TooDeep) else e.data
+    return {"seq": e.seq, "at": e.at, "type": e.type, "actor": e.actor, "step": e.step, "data": data,
             "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+@dataclass(frozen=True)
+class _Event:
+    """An event as stored, its data parsed here: JSON nested too deep for Python (hostile data)
+    becomes a `TooDeep` value the chain check and replay report, instead of failing the request."""
+
+    id: int
+    seq: int
+    at: datetime
+    type: str
+    actor: str | None
+    step: str | None
+    data: object
+    prev_hash: str
+    hash: str
+
+
+def _events_of(session, dossier_id: int) -> list[_Event]:
+    t = Event.__table__
+    rows = session.execute(select(t.c.id, t.c.seq, t.c.at, t.c.type, t.c.actor, t.c.step,
+                                  type_coerce(t.c.data, Text).label("data"), t.c.prev_hash, t.c.hash)
+                           .where(t.c.dossier_id == dossier_id).order_by(t.c.seq))
+    return [_Event(r.id, r.seq, r.at, r.type, r.actor, r.step, load_json(r.data), r.prev_hash, r.hash)
+            for r in rows]
 
 
 # --- replay ----------------------------------------------------------------------------------
@@ -82,7 +112,7 @@ def _event_view(e) -> dict:
 def timeline(platform, session) -> CalendarTimeline:
     """Offices, today's calendar overrides and every calendar change, for due times at any moment."""
     all_offices = session.scalars(select(Office)).all()
-    offices = {o.code: office_like(o.code, o.hours, o.saturday) for o in all_offices}
+    offices = {o.code: office_like(o.code, o.hours, o.saturday, o.name) for o in all_offices}
     codes = {o.id: o.code for o in all_offices}
     rows = [(r.day, r.kind, r.name, codes.get(r.office_id) if r.office_id else None)
             for r in session.scalars(select(CalendarOverride))]
@@ -107,11 +137,23 @@ def _functions(platform, session, dossier, calendars: CalendarTimeline):
     return factory
 
 
+def _rows(session, dossier: Dossier) -> list[StoredRow]:
+    """The dossier's task rows, their data parsed here (see `_Event`)."""
+    t = TaskRow.__table__
+    rows = session.execute(select(t.c.id, t.c.bpmn_id, t.c.state, t.c.office_id, t.c.ready_at, t.c.due_at,
+                                  type_coerce(t.c.data, Text).label("data"), t.c.assignee_id, t.c.completed_by,
+                                  t.c.completed_at, t.c.overdue).where(t.c.dossier_id == dossier.id)).all()
+    user_ids = {r.completed_by for r in rows if r.completed_by} | {r.assignee_id for r in rows if r.assignee_id}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    offices = dict(session.execute(select(Office.id, Office.code)).all())
+    return [StoredRow(id=r.id, bpmn_id=r.bpmn_id, state=r.state, office=offices.get(r.office_id), ready_at=r.ready_at,
+                      due_at=r.due_at, data=load_json(r.data), assignee=names.get(r.assignee_id),
+                      completed_by=names.get(r.completed_by), completed_at=r.completed_at, overdue=bool(r.overdue))
+            for r in rows]
+
+
 def _stored(session, dossier: Dossier) -> Stored:
     instance = process.instance_of(session, dossier)
-    rows = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id)).all()
-    user_ids = {r.completed_by for r in rows if r.completed_by}
-    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
     return Stored(
         dossier=StoredDossier(
             code=dossier.code, status=dossier.status, receiving_office=dossier.receiving_office.code,
@@ -123,10 +165,7 @@ def _stored(session, dossier: Dossier) -> Stored:
             documents=dossier.documents),
         process=None if instance is None else StoredProcess(
             state=instance.state, status=instance.status, next_timer_at=instance.next_timer_at),
-        rows=[StoredRow(id=r.id, bpmn_id=r.bpmn_id, state=r.state, office=r.office.code, ready_at=r.ready_at,
-                        due_at=r.due_at, data=r.data, assignee=r.assignee.username if r.assignee else None,
-                        completed_by=names.get(r.completed_by), completed_at=r.completed_at,
-                        overdue=bool(r.overdue)) for r in rows],
+        rows=_rows(session, dossier),
     )
 
 
@@ -138,7 +177,7 @@ def replay(platform, session, dossier: Dossier, *, events=None, calendars: Calen
     one past the last event when the log stops before the replay's expected consequences.
     Reads only: nothing is added to the session.
     """
-    events = history.events_of(session, dossier.id) if events is None else events
+    events = _events_of(session, dossier.id) if events is None else events
     calendars = calendars or timeline(platform, session)
     version = dossier.procedure_version
     replayer = Replayer(spec_text=version.spec, manifest=version.manifest, version=version.version,
@@ -166,7 +205,7 @@ def audit_dossier(platform, actor: Actor | None, code: str) -> dict:
     """-> {code, chain_valid, first_broken, events, replay: {consistent, detail, diverged_at, ...}}."""
     with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
         dossier = _readable(session, actor, code)
-        events = history.events_of(session, dossier.id)
+        events = _events_of(session, dossier.id)
         broken = first_broken(events, dossier.last_event_seq, dossier.last_event_hash)
         return {"code": dossier.code, "chain_valid": broken is None, "first_broken": broken,
                 "events": [_event_view(e) for e in events],
@@ -177,7 +216,7 @@ def export_history(platform, actor: Actor | None, code: str) -> dict:
     """The dossier's history as a self-contained JSON document (times exactly as hashed)."""
     with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
         dossier = _readable(session, actor, code)
-        events = history.events_of(session, dossier.id)
+        events = _events_of(session, dossier.id)
         broken = first_broken(events, dossier.last_event_seq, dossier.last_event_hash)
         version = dossier.procedure_version
         return {
