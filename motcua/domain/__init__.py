@@ -14,6 +14,23 @@ is never changed. A move the rules refuse raises `NotAllowed` (a `Conflict`, ans
 No database, no Flask, no SpiffWorkflow here: services (motcua/services) load and store, the
 engine (engine/) runs the BPMN, replay (motcua/replay.py) feeds the recorded inputs through the
 same functions.
+
+Each recorded input and the calls that reproduce it (the live use cases make exactly these):
+- received: `lifecycle.receive`, then the engine starts and `steps.sync`;
+- step_completed: `steps.check_completable`, the engine completes the step, `steps.complete`
+  (its `supplemented` event carries the timer moves to apply with `engine.inspection.shift_timers`),
+  then `steps.sync` with the engine's ready steps, outcome, result data and next timer;
+- timer_fired: `watch.timers_due(engine.inspection.waiting_timers(wf), at)`, `inspection.mark_fired`,
+  `runtime.fire_due_timers`, `watch.timer_fired`, `steps.sync`, `watch.park_stuck_timer`;
+  timer_failed: `watch.timer_failed` (the workflow stays as it was);
+- supplement_requested (source "api"): `lifecycle.request_supplement`; supplemented (from the
+  desk): `lifecycle.supplement` with the waiting timers; apology: `lifecycle.apologise`;
+- finished (rejected / stopped / withdrawn by a person): `lifecycle.end`; returned:
+  `lifecycle.hand_over`; rated: `lifecycle.rate`; claimed / unclaimed: `steps.claim` / `unclaim`;
+- apology_required / overdue / step_overdue: `watch.flag_due_soon` / `flag_overdue` /
+  `flag_step_overdue`; due_recomputed: `recompute.recompute_due_times` (with `state.pauses`).
+step_ready, step_cancelled, supplement_requested (source "process") and finished after an end
+event are consequences: `steps.sync` (and `steps.complete`) produce them.
 """
 from motcua.domain import events, statuses
 from motcua.domain.calendars import Calendars, FixedCalendars, desk_hours, merge_overrides, office_hours

@@ -17,12 +17,21 @@ from motcua.domain.state import DossierState
 from motcua.legal_clock import deadlines
 
 
+def _stale(state: DossierState, calendars: Calendars) -> bool:
+    """Was any due time of the dossier computed with a calendar no longer in force?"""
+    if not state.apology and state.due_calendar != calendars.calendar(state.receiving_office).fingerprint:
+        return True
+    return any(s.open and s.due_calendar != calendars.calendar(s.office).fingerprint for s in state.steps.values())
+
+
 def recompute_due_times(state: DossierState, *, reason: dict, calendars: Calendars) -> Moved:
     """`state.pauses` must be loaded. One `due_recomputed` event when a due time moved."""
     if not state.is_open:
         return state, []
     if state.pauses is None:
         raise ValueError("recompute_due_times needs the dossier's pauses")
+    if not _stale(state, calendars):
+        return state, []
     state = state.copy()
     cal, hours = calendars.calendar(state.receiving_office), calendars.hours(state.receiving_office)
     dossier_change = None

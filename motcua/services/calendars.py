@@ -58,6 +58,7 @@ class OfficeCalendars:
     def __init__(self, session, settings):
         self.session, self.settings = session, settings
         self._offices: dict[str | None, Office | None] = {None: None}
+        self._hours: dict[str | None, OfficeHours] = {}
 
     @classmethod
     def of(cls, session, settings) -> "OfficeCalendars":
@@ -87,7 +88,9 @@ class OfficeCalendars:
         return calendar_for(self.session, self.settings, self.office(code))
 
     def hours(self, code: str | None) -> OfficeHours:
-        return hours_for(self.settings, self.office(code))
+        if code not in self._hours:
+            self._hours[code] = hours_for(self.settings, self.office(code))
+        return self._hours[code]
 
     def knows(self, code: str) -> bool:
         return self.office(code) is not None
