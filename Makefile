@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install bench lint-bpmn wheel clean
+.PHONY: run test install bench lint-bpmn lint-imports wheel clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -q
+
+lint-imports: $(STAMP)
+	$(BIN)/lint-imports
 
 lint-bpmn: $(STAMP)
 	$(BIN)/motcua validate bpmn

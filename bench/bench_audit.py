@@ -141,10 +141,10 @@ def spiff_inputs(platform, codes, kinds) -> list:
 
 def raw_spiff(inputs) -> None:
     """The same paths driven with SpiffWorkflow alone (the baseline): start, complete each step."""
-    from engine import timers
+    from engine import timer_clock
     fns = {"working_days_from_now": lambda days: (T0 + timedelta(days=days)).isoformat(),
            "working_days_after": lambda start, days: T0.isoformat()}
-    with timers.frozen_at(T0):
+    with timer_clock.frozen_at(T0):
         for spec, start, steps in inputs:
             wf = runtime.start(spec, dict(start), functions=fns)
             for data in steps:

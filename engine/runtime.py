@@ -13,11 +13,11 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from engine import conventions, loops, sandbox, serializer, timers
+from engine import conventions, loops, sandbox, serializer, timer_clock
 from engine.conventions import StepInfo
 
 loops.install()
-timers.install_bounds()
+timer_clock.install_bounds()
 
 
 class StepFailed(Exception):

@@ -96,16 +96,20 @@ def _database_url(url: str | None, instance: Path) -> str:
         path = instance / SQLITE_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
-    from sqlalchemy.engine import make_url  # here: the legal clock reads the defaults without SQLAlchemy
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:") \
-            or parsed.database.startswith("file:"):
+    # A SQLite URL is `sqlite:///relative/path` or `sqlite:////absolute/path`, optionally with a
+    # `?query`; parsed by hand so that reading the configuration needs no SQLAlchemy (the legal
+    # clock reads its defaults from here and stays plain Python).
+    scheme, _, rest = url.partition(":///")
+    if scheme.split("+")[0] != "sqlite" or not rest:
         return url
-    path = Path(parsed.database)
+    prefix = f"{scheme}:///"
+    database, sep, query = rest.partition("?")
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return url
+    path = Path(database)
     if not path.is_absolute():
         path = Path.cwd() / path
-        url = parsed.set(database=str(path)).render_as_string(hide_password=False)
+        url = f"{prefix}{path}{sep}{query}"
     path.parent.mkdir(parents=True, exist_ok=True)
     return url
 

@@ -10,7 +10,7 @@ from typing import Callable
 
 from sqlalchemy.orm import sessionmaker
 
-from engine import limits as engine_limits, timers
+from engine import limits as engine_limits, timer_clock
 from motcua.clock import Clock, get_clock, parse_instant
 from motcua.config import ConfigError, Settings
 from motcua.db.session import UnitOfWork, make_engine, make_session_factory
@@ -75,7 +75,7 @@ def build_platform(settings: Settings, *, engine=None, clock: Clock | None = Non
     clock = clock or get_clock()
     if settings.clock_start:
         clock.start_at(parse_instant(settings.clock_start))
-    timers.install_clock(clock.now)
+    timer_clock.install_clock(clock.now)
     engine_limits.configure(settings.limits)  # the script workers' OS limits, loop caps, timer bounds
     engine = engine or make_engine(settings.database_url)
     return Platform(settings=settings, clock=clock, session_factory=make_session_factory(engine))

@@ -14,10 +14,9 @@ from engine.package import load_package_dir, package_dirs
 from engine.problems import PackageInvalid
 from motcua.config import LIBRARY_DIR, ConfigError
 from motcua.db.models import Office, User
+from motcua.services.passwords import DEMO_PASSWORD
 from motcua.services.people import add_office, add_user, hash_password
 from motcua.services.procedures import compile_or_reject, store_version
-
-DEMO_PASSWORD = "motcua-demo"
 
 OFFICES = [
     # code, name, level, parent, saturday

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 
 from motcua.db.models import Notification, NotificationDelivery
 from motcua.services.notifications import enabled_channels, message_of
-from scheduler.locking import claim
+from scheduler.claims import claim
 
 log = logging.getLogger("motcua.scheduler")
 

@@ -16,7 +16,7 @@ from motcua.clock import VN_TZ
 from motcua.db.models import Office
 from motcua.services.calendars import calendar_for, hours_for
 from motcua.services.notifications import claim_effect, leaders_of, notify, users_with_role
-from scheduler.locking import at_instant, take_singleton
+from scheduler.claims import at_instant, take_singleton
 from scheduler.reports import _opening
 
 

@@ -2,20 +2,20 @@
 
 Each job claims its rows (SKIP LOCKED on PostgreSQL) or its singleton lock, and every effect is
 keyed so that a job run twice, in two processes, or after a week offline does its work once
-(scheduler/locking.py). The order of a tick matters: timers first (they may open steps), then
+(scheduler/claims.py). The order of a tick matters: timers first (they may open steps), then
 the deadline watch, the periodic jobs, and last the delivery of what they all produced.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from engine import timers
-from scheduler.deadlines import watch_deadlines
+from engine import timer_clock
+from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
-from scheduler.locking import log_failure, record_run
+from scheduler.claims import log_failure, record_run
 from scheduler.reports import monthly_reports, report_reminders
-from scheduler.timers import fire_timers
+from scheduler.bpmn_timers import fire_timers
 
 JOBS = {
     "timers": fire_timers,
@@ -36,8 +36,8 @@ class JobsFailed(RuntimeError):
 
 
 def run_job(platform, name: str, now: datetime, *, wall: datetime | None = None):
-    """One job at `now`: SpiffWorkflow's timers in this thread see `now` too (engine.timers)."""
-    with timers.frozen_at(now):
+    """One job at `now`: SpiffWorkflow's timers in this thread see `now` too (engine.timer_clock)."""
+    with timer_clock.frozen_at(now):
         result = JOBS[name](platform, now)
     record_run(platform, name, now, wall=wall)
     return result

@@ -23,7 +23,7 @@ from motcua.services import report_snapshots as snapshots
 from motcua.services import reports
 from motcua.services.calendars import calendar_for, hours_for
 from motcua.services.notifications import claim_effect, leaders_of, notify
-from scheduler.locking import at_instant, take_singleton
+from scheduler.claims import at_instant, take_singleton
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

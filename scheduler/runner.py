@@ -1,6 +1,6 @@
 """APScheduler wiring: in `motcua serve` (embedded default) or alone in `motcua scheduler`.
 
-Every process may run it: the jobs coordinate through the database (scheduler/locking.py), so
+Every process may run it: the jobs coordinate through the database (scheduler/claims.py), so
 two `motcua scheduler` processes, or one beside an embedded one, behave as one. Every job also
 runs once right at start, which is how a scheduler back from downtime catches up: once.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from motcua.clock import VN_TZ
 from motcua.db.models import SchedulerState
 from scheduler.jobs import JOBS, run_job
-from scheduler.locking import log_failure
+from scheduler.claims import log_failure
 
 log = logging.getLogger("motcua.scheduler")
 

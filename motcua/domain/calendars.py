@@ -59,6 +59,14 @@ def office_hours(base: dict, own: dict | None, saturday: str | None) -> OfficeHo
     return OfficeHours.from_config(merged)
 
 
+def hours_of(base: dict, office) -> OfficeHours:
+    """The hours of `office` (anything with `hours` and `saturday`: an Office row, or the stored
+    fields replay knows), on top of the configured `office_hours`; None: the province's default."""
+    if office is None:
+        return office_hours(base, None, "none")
+    return office_hours(base, office.hours, office.saturday)
+
+
 def desk_hours(hours: OfficeHours, manifest: dict) -> OfficeHours:
     """The office's hours for receiving one procedure: a full-day Saturday desk takes a procedure
     whose manifest says `saturday_hours: morning` in the morning only."""

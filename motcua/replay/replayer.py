@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine import inspection, runtime, timers
+from engine import inspection, runtime, timer_clock
 from engine.runtime import StepFailed
 from motcua.clock import Clock
 from motcua.domain import events as E
@@ -83,7 +83,7 @@ class Replayer:
         self.records = records
         replayed = 0
         current = records[0].seq if records else 1
-        with timers.following(self.clock.now):
+        with timer_clock.following(self.clock.now):
             try:
                 if not records or records[0].type != "received":
                     raise Diverged(current, "lịch sử không bắt đầu bằng sự kiện tiếp nhận (received).")

@@ -15,10 +15,9 @@ from types import SimpleNamespace
 from typing import Callable
 
 from motcua.clock import Clock, parse_instant
-from motcua.domain.calendars import desk_hours, merge_overrides
+from motcua.domain.calendars import desk_hours, hours_of, merge_overrides
 from motcua.legal_clock import deadlines
 from motcua.legal_clock.calendar import WorkingCalendar
-from motcua.services.calendars import hours_for
 
 
 class CalendarTimeline:
@@ -76,7 +75,7 @@ class CalendarTimeline:
         """The office's hours; with a manifest, its desk's hours for that procedure."""
         key = (office_code, (manifest or {}).get("saturday_hours"))
         if key not in self._hours:
-            hours = hours_for(self.settings, self.offices.get(office_code))
+            hours = hours_of(self.settings.section("office_hours"), self.offices.get(office_code))
             self._hours[key] = desk_hours(hours, manifest) if manifest is not None else hours
         return self._hours[key]
 
@@ -125,7 +124,7 @@ def legal_functions(clock: Clock, calendar: Callable[[], WorkingCalendar], hours
 
 
 def office_like(code: str, hours, saturday: str, name: str | None = None):
-    """An object `hours_for` accepts, for offices known only by their stored fields."""
+    """An object `hours_of` accepts, for offices known only by their stored fields."""
     return SimpleNamespace(code=code, hours=hours, saturday=saturday, name=name or code)
 
 

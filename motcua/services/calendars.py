@@ -6,7 +6,7 @@ from functools import lru_cache
 from sqlalchemy import or_, select
 
 from motcua.db.models import CalendarOverride, Office
-from motcua.domain.calendars import merge_overrides, office_hours
+from motcua.domain.calendars import hours_of, merge_overrides
 from motcua.legal_clock.calendar import WorkingCalendar
 from motcua.legal_clock.hours import OfficeHours
 
@@ -45,10 +45,7 @@ def _load_calendar(session, settings, office: Office | None) -> WorkingCalendar:
 
 
 def hours_for(settings, office: Office | None) -> OfficeHours:
-    """`office` may be any object with `hours` and `saturday` (replay passes stored fields)."""
-    if office is None:
-        return office_hours(settings.section("office_hours"), None, "none")
-    return office_hours(settings.section("office_hours"), office.hours, office.saturday)
+    return hours_of(settings.section("office_hours"), office)
 
 
 class OfficeCalendars:

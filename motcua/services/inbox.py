@@ -17,7 +17,7 @@ from motcua.domain import steps
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
 from motcua.services import process, store
 from motcua.services.dossiers import view
-from motcua.services.locking import lock_dossier
+from motcua.services.row_locks import lock_dossier
 
 
 def _may_work(actor: Actor, row: TaskRow) -> bool:

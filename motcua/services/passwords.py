@@ -22,6 +22,10 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from motcua.errors import Invalid, ServiceError
 
+# The demo province's accounts share this password (README); in production it never opens a
+# session and can never be set.
+DEMO_PASSWORD = "motcua-demo"
+
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("không-dùng")  # equal work for unknown users: no timing oracle
 _ZXCVBN_MAX = 72  # zxcvbn refuses longer input; the first 72 characters decide its estimate
@@ -56,7 +60,6 @@ class PasswordPolicy:
         section = settings.section("security")
         refused = frozenset()
         if settings.env == "production":
-            from motcua.seed import DEMO_PASSWORD
             refused = frozenset({DEMO_PASSWORD})
         return cls(min_length=int(section["password_min_length"]),
                    min_score=int(section["password_min_score"]),

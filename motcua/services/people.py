@@ -41,7 +41,7 @@ def _demo_refused(platform, password: str) -> bool:
     """In production the demo accounts' password never opens a session, whatever is stored."""
     if platform.settings.env != "production":
         return False
-    from motcua.seed import DEMO_PASSWORD
+    from motcua.services.passwords import DEMO_PASSWORD
     return secrets.compare_digest(password.encode("utf-8"), DEMO_PASSWORD.encode("utf-8"))
 
 

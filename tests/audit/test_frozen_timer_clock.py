@@ -1,4 +1,4 @@
-"""Replay freezes SpiffWorkflow's timer clock for its own thread only (engine/timers.py).
+"""Replay freezes SpiffWorkflow's timer clock for its own thread only (engine/timer_clock.py).
 
 A replay running in one request must not move the time that live requests in other threads see,
 and the freeze must end with the replay, nested or not.
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
-from engine import timers
+from engine import timer_clock
 from motcua.clock import VN_TZ
 
 LIVE = datetime(2026, 11, 25, 8, 0, tzinfo=VN_TZ)
@@ -20,10 +20,10 @@ REPLAYED = datetime(2026, 3, 2, 9, 30, tzinfo=VN_TZ)
 
 @pytest.fixture
 def live_clock():
-    saved = timers._now
-    timers.install_clock(lambda: LIVE)
+    saved = timer_clock._now
+    timer_clock.install_clock(lambda: LIVE)
     yield
-    timers.install_clock(saved)
+    timer_clock.install_clock(saved)
 
 
 def spiff_now():
@@ -33,11 +33,11 @@ def spiff_now():
 
 def test_a_freeze_is_seen_by_spiffworkflow_and_ends_with_the_block(live_clock):
     assert spiff_now() == LIVE
-    with timers.frozen_at(REPLAYED):
+    with timer_clock.frozen_at(REPLAYED):
         assert spiff_now() == REPLAYED
         assert spiff_now().tzinfo is not None
         later = datetime(2026, 3, 3, 10, 0, tzinfo=VN_TZ)
-        with timers.frozen_at(later):
+        with timer_clock.frozen_at(later):
             assert spiff_now() == later
         assert spiff_now() == REPLAYED
     assert spiff_now() == LIVE
@@ -49,7 +49,7 @@ def test_other_threads_keep_the_live_clock_during_a_freeze(live_clock):
     release = threading.Event()
 
     def replay():
-        with timers.frozen_at(REPLAYED):
+        with timer_clock.frozen_at(REPLAYED):
             seen["replay"] = spiff_now()
             inside.set()
             release.wait(5)
@@ -70,7 +70,7 @@ def test_other_threads_keep_the_live_clock_during_a_freeze(live_clock):
 
 def test_a_naive_instant_is_refused():
     with pytest.raises(ValueError):
-        with timers.frozen_at(datetime(2026, 3, 2, 9, 30)):
+        with timer_clock.frozen_at(datetime(2026, 3, 2, 9, 30)):
             pass
 
 
@@ -78,7 +78,7 @@ def test_following_a_clock_reads_it_each_time(live_clock):
     from motcua.clock import Clock
     clock = Clock()
     clock.freeze(REPLAYED)
-    with timers.following(clock.now):
+    with timer_clock.following(clock.now):
         assert spiff_now() == REPLAYED
         clock.freeze(LIVE.replace(year=2027))
         assert spiff_now() == LIVE.replace(year=2027)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from engine import inspection, runtime, timers
+from engine import inspection, runtime, timer_clock
 from engine.package import compile_package, load_package_dir
 from motcua.clock import VN_TZ
 from tests.conftest import BPMN_DIR
@@ -26,7 +26,7 @@ def _workflow():
 
 
 def test_waiting_timers_shift_fire_and_end_events():
-    with timers.frozen_at(T0):
+    with timer_clock.frozen_at(T0):
         workflow = _workflow()
         [appraisal] = runtime.ready_steps(workflow)
         [timer] = inspection.waiting_timers(workflow)
@@ -39,7 +39,7 @@ def test_waiting_timers_shift_fire_and_end_events():
         assert runtime.next_timer_at(workflow) == moved
         assert inspection.reached_end_events(workflow) == []
 
-    with timers.frozen_at(moved):  # due exactly now: SpiffWorkflow alone would wait; marked, it fires
+    with timer_clock.frozen_at(moved):  # due exactly now: SpiffWorkflow alone would wait; marked, it fires
         inspection.mark_fired(workflow, [timer.task_id])
         runtime.fire_due_timers(workflow)
     [end] = inspection.reached_end_events(workflow)

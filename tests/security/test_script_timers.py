@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from motcua.db.models import Event, ProcessInstance
-from scheduler.timers import fire_timers
+from scheduler.bpmn_timers import fire_timers
 from tests.conftest import T0
 from tests.security.script_support import APPRAISAL, dossier_at_appraisal, with_timer
 

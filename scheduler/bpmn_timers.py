@@ -19,7 +19,7 @@ from motcua.db.models import Dossier, ProcessInstance
 from motcua.domain import statuses as S
 from motcua.domain import watch
 from motcua.services import process, store
-from scheduler.locking import at_instant, scan
+from scheduler.claims import at_instant, scan
 
 log = logging.getLogger("motcua.scheduler")
 

@@ -27,7 +27,7 @@ from motcua.services.calendars import OfficeCalendars
 from motcua.services.notifications import (
     claim_effect, dossier_label, fmt, holders_of, insert_ignore, instant_key, leaders_of, notify,
 )
-from scheduler.locking import at_instant, scan
+from scheduler.claims import at_instant, scan
 
 # A due time one working day away is at most this many calendar days away (Tết closes ~9 days).
 LOOKAHEAD = timedelta(days=21)
