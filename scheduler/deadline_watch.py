@@ -36,9 +36,9 @@ LOOKAHEAD = timedelta(days=21)
 def _cfg(platform) -> dict:
     cfg = platform.settings.section("scheduler")
     return {
-        "warning_days": Decimal(str(cfg.get("apology_warning_days", 1))),
-        "extension_days": Decimal(str(cfg.get("apology_extension_days", 2))),
-        "step_warning_days": Decimal(str(cfg.get("step_warning_days", "0.5"))),
+        "warning_days": Decimal(str(cfg["apology_warning_days"])),
+        "extension_days": Decimal(str(cfg["apology_extension_days"])),
+        "step_warning_days": Decimal(str(cfg["step_warning_days"])),
     }
 
 

@@ -20,14 +20,14 @@ from scheduler.claims import log_failure
 
 log = logging.getLogger("motcua.scheduler")
 
-# job -> the scheduler section key of its interval (seconds) and the default
+# job -> the key of its interval (seconds) in the scheduler section of config.yaml
 INTERVALS = {
-    "timers": ("timers_interval", 30),
-    "deadlines": ("deadlines_interval", 60),
-    "notifications": ("notifications_interval", 30),
-    "reports": ("reports_interval", 300),
-    "report_reminders": ("reports_interval", 300),
-    "saturday_desks": ("reports_interval", 300),
+    "timers": "timers_interval",
+    "deadlines": "deadlines_interval",
+    "notifications": "notifications_interval",
+    "reports": "reports_interval",
+    "report_reminders": "reports_interval",
+    "saturday_desks": "reports_interval",
 }
 
 
@@ -46,8 +46,8 @@ def build(platform, *, blocking: bool = False):
     sched = (BlockingScheduler if blocking else BackgroundScheduler)(timezone="Asia/Ho_Chi_Minh")
     start = datetime.now(VN_TZ)
     for i, name in enumerate(JOBS):
-        key, default = INTERVALS.get(name, ("reports_interval", 300))
-        sched.add_job(_wrap(platform, name), "interval", seconds=max(1, int(cfg.get(key, default))), id=name,
+        key = INTERVALS.get(name, "reports_interval")
+        sched.add_job(_wrap(platform, name), "interval", seconds=max(1, int(cfg[key])), id=name,
                       max_instances=1, coalesce=True, misfire_grace_time=None,
                       next_run_time=start + timedelta(seconds=i))  # every job once at start: the catch-up
     platform.state["scheduler_status"] = lambda: "running" if sched.running else "stopped"

@@ -67,7 +67,7 @@ class Replayer:
         self.position: int | None = None
         cfg = timeline.settings.section("scheduler") if timeline.settings is not None else {}
         # the same settings the deadline watch reads (config.yaml, scheduler.apology_extension_days)
-        self.extension_days = Decimal(str(cfg.get("apology_extension_days", 2)))
+        self.extension_days = Decimal(str(cfg["apology_extension_days"]))
 
     # -- entry point --------------------------------------------------------------------------
 

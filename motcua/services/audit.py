@@ -182,7 +182,7 @@ def replay(platform, session, dossier: Dossier, *, events=None, calendars: Calen
     version = dossier.procedure_version
     replayer = Replayer(spec_text=version.spec, manifest=version.manifest, version=version.version,
                         timeline=calendars, functions=_functions(platform, session, dossier, calendars),
-                        time_limit=float(platform.limits.get("script_time_limit", 1.0)))
+                        time_limit=float(platform.limits["script_time_limit"]))
     records = [Record(seq=e.seq, at=e.at, type=e.type, actor=e.actor, step=e.step, data=e.data, id=e.id)
                for e in events]
     return replayer.run(records, _stored(session, dossier))

@@ -105,8 +105,8 @@ class SmtpChannel:
         self.sender = cfg.get("smtp_from") or "motcua@localhost"
         self.user = cfg.get("smtp_user") or None
         self.password = cfg.get("smtp_password") or None
-        self.starttls = bool(cfg.get("smtp_starttls", False))
-        self.timeout = float(cfg.get("timeout_seconds", 10))
+        self.starttls = bool(cfg["smtp_starttls"])
+        self.timeout = float(cfg["timeout_seconds"])
 
     def accepts(self, user: User) -> bool:
         return bool(user.email)
@@ -137,7 +137,7 @@ class WebhookChannel:
 
     def __init__(self, cfg: dict):
         self.url = cfg["webhook_url"]
-        self.timeout = float(cfg.get("timeout_seconds", 10))
+        self.timeout = float(cfg["timeout_seconds"])
 
     def accepts(self, user: User) -> bool:
         return True

@@ -38,7 +38,7 @@ def script_functions(platform, session, dossier: Dossier) -> dict:
 
 
 def _time_limit(platform) -> float:
-    return float(platform.limits.get("script_time_limit", 1.0))
+    return float(platform.limits["script_time_limit"])
 
 
 def start(platform, session, loaded: Loaded, actor_name: str) -> ProcessInstance:
