@@ -34,7 +34,7 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from engine import runtime  # noqa: E402
 from engine.package import load_package_dir  # noqa: E402
-from motcua import events as chain  # noqa: E402
+from motcua import hash_chain as chain  # noqa: E402
 from motcua.clock import VN_TZ, Clock  # noqa: E402
 from motcua.config import ROOT, load_settings  # noqa: E402
 from motcua.db.migrate import upgrade  # noqa: E402

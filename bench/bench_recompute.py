@@ -31,7 +31,7 @@ from motcua.legal_clock import deadlines  # noqa: E402
 from motcua.platform import build_platform  # noqa: E402
 from motcua.seed import seed_people  # noqa: E402
 from motcua.services.calendar_admin import add_override  # noqa: E402
-from motcua.services.calendars import calendar_for, hours_for  # noqa: E402
+from motcua.services.office_calendars import calendar_for, hours_for  # noqa: E402
 from motcua.services.procedures import compile_or_reject, store_version  # noqa: E402
 
 

@@ -23,7 +23,7 @@ import math
 
 from lxml import etree
 
-from engine.diagram import BPMN, BPMNDI, DI, FLOW_NODES
+from engine.diagram_check import BPMN, BPMNDI, DI, FLOW_NODES
 from engine.svg_shapes import (
     CHAR_WIDTH, CONTAINERS, SVG, TAKEN as TAKEN_LEGEND, Box, draw_container, draw_event, draw_flow, draw_gateway,
     draw_task, fmt, local_name, name_of, outside_label, sub,

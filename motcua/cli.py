@@ -105,7 +105,7 @@ def _report_problems(path, problems) -> None:
 @click.pass_context
 def validate(ctx, directory):
     """Kiểm tra một thư mục thủ tục (hoặc thư mục chứa nhiều thủ tục) mà không công bố."""
-    from engine.diagram import require_diagram
+    from engine.diagram_check import require_diagram
     from engine.package import compile_package, load_package_dir, package_dirs
     from engine.problems import PackageInvalid
     limits = ctx.obj["settings"].limits

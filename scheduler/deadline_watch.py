@@ -23,7 +23,7 @@ from motcua.db.models import ApologyDraft, Dossier, LateHandling, SchedulerEffec
 from motcua.domain import statuses as S
 from motcua.domain import watch
 from motcua.services import store
-from motcua.services.calendars import OfficeCalendars
+from motcua.services.office_calendars import OfficeCalendars
 from motcua.services.notifications import (
     claim_effect, dossier_label, fmt, holders_of, insert_ignore, instant_key, leaders_of, notify,
 )

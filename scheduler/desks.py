@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from motcua.clock import VN_TZ
 from motcua.db.models import Office
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.office_calendars import calendar_for, hours_for
 from motcua.services.notifications import claim_effect, leaders_of, notify, users_with_role
 from scheduler.claims import at_instant, take_singleton
-from scheduler.reports import _opening
+from scheduler.monthly_reports import _opening
 
 
 def next_saturday(day: date) -> date:

@@ -14,7 +14,7 @@ from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
 from scheduler.claims import log_failure, record_run
-from scheduler.reports import monthly_reports, report_reminders
+from scheduler.monthly_reports import monthly_reports, report_reminders
 from scheduler.bpmn_timers import fire_timers
 
 JOBS = {

@@ -1,7 +1,7 @@
 """Which calendar and hours apply to an office: the protocol the rules read, and the merge.
 
 The rules ask `calendars.calendar(code)` / `calendars.hours(code)`; services answer from the
-configuration and the database (motcua/services/calendars.py), replay from the overrides in force
+configuration and the database (motcua/services/office_calendars.py), replay from the overrides in force
 at each recorded event. Both build an office's calendar with `merge_overrides`, the one place
 that says how configured and stored overrides combine.
 """

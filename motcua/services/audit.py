@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import Text, event as sa_event, func, select, type_coerce
 
-from motcua import events as chain
+from motcua import hash_chain as chain
 from motcua.access import Actor
 from motcua.db.models import CalendarOverride, Dossier, Event, Office, TaskRow, User
 from motcua.errors import NotFound

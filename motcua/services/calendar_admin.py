@@ -15,7 +15,7 @@ from motcua.domain.state import DossierState, StepState
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
-from motcua.services.calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
+from motcua.services.office_calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
 from motcua.services.store import pauses_of
 
 MAX_DAYS_RANGE = 400

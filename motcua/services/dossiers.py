@@ -15,7 +15,7 @@ from motcua.domain import lifecycle
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
 from motcua.services import history, process, store
-from motcua.services.calendars import OfficeCalendars, hours_for
+from motcua.services.office_calendars import OfficeCalendars, hours_for
 from motcua.services.row_locks import lock_dossier
 from motcua.services.procedures import latest_version
 

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import bindparam, insert, select, update
 
-from motcua import events as chain
+from motcua import hash_chain as chain
 from motcua.clock import VN_TZ
 from motcua.db.models import Dossier, Event
 from motcua.db.types import dumps

@@ -47,7 +47,7 @@ from sqlalchemy import and_, func, or_, select
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, Event, Office, ProcedureVersion, Rating
 from motcua.legal_clock import deadlines
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.office_calendars import calendar_for, hours_for
 
 PROCESSED = ("done", "returned")  # the result was ready
 _CHUNK = 500

@@ -16,7 +16,7 @@ from motcua.domain import statuses as S
 from motcua.domain import steps
 from motcua.legal_clock import deadlines
 from motcua.services import notifications
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.office_calendars import calendar_for, hours_for
 from motcua.services.store import Loaded
 
 

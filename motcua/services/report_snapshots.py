@@ -1,7 +1,7 @@
 """Monthly snapshots of the figures and the 766 index: stored once, never rewritten.
 
 The scheduler stores each office's (and the province's) month on the first working day of the
-next month (scheduler/reports.py). A stored month is what was published: the database refuses
+next month (scheduler/monthly_reports.py). A stored month is what was published: the database refuses
 UPDATE and DELETE on report_runs (migration 0003). When a month must be corrected (late data, a
 fixed rule), an administrator makes a *correction*: a new snapshot of the same subject with the
 next revision, pointing at the one it corrects, with the reason; readers are served the latest.

@@ -16,7 +16,7 @@ from motcua.clock import parse_instant
 from motcua.db.models import Dossier, Event, ProcessInstance, Rating, TaskRow, User
 from motcua.domain.state import DossierState, ProcessState, StepState
 from motcua.services import history
-from motcua.services.calendars import OfficeCalendars
+from motcua.services.office_calendars import OfficeCalendars
 
 DOSSIER_FIELDS = ("status", "clock_start", "due_at", "due_calendar", "paused_at", "supplement_count", "overdue",
                   "apology_required", "apology", "finished_at", "returned_at", "result", "data", "documents")

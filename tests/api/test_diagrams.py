@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from lxml import etree
 
-from engine.diagram import BPMN, FLOW_NODES
+from engine.diagram_check import BPMN, FLOW_NODES
 from motcua.clock import VN_TZ
 from tests.api.helpers import API, complete, only_step, problem, receive, simple_package, staff
 from tests.conftest import read_package

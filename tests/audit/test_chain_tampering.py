@@ -184,7 +184,7 @@ def test_swapped_events_are_detected_at_the_first(two_dossiers, app, login, db_u
 
 def test_a_rehashed_chain_is_still_caught_by_the_anchor(two_dossiers, app, login):
     """Someone recomputes every hash after a change: the links hold, the dossier's head does not."""
-    from motcua import events as chain
+    from motcua import hash_chain as chain
     from motcua.clock import parse_instant
     tampered, _ = two_dossiers
     audit_before = audit_of(login, tampered)["events"]

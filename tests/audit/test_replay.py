@@ -334,7 +334,7 @@ def rewrite_history(app, code, seq, change):
     """Change one event and recompute every hash and the dossier's head: the chain holds again."""
     from sqlalchemy import select
 
-    from motcua import events as chain
+    from motcua import hash_chain as chain
     from motcua.db.models import Dossier, Event
     with engine_of(app).begin() as conn:
         pg = conn.dialect.name == "postgresql"

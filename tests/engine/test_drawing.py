@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.diagram import BPMN, BPMNDI, FLOW_NODES
+from engine.diagram_check import BPMN, BPMNDI, FLOW_NODES
 from engine.drawing import STATES, render_svg
 from engine.svg_shapes import wrap
 from engine.problems import PackageInvalid

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from engine import xml_safety
-from engine.diagram import check_diagram
+from engine.diagram_check import check_diagram
 from motcua.cli import main
 from motcua.config import ROOT
 

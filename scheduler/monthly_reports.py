@@ -21,7 +21,7 @@ from motcua.db.models import Office
 from motcua.legal_clock import deadlines
 from motcua.services import report_snapshots as snapshots
 from motcua.services import reports
-from motcua.services.calendars import calendar_for, hours_for
+from motcua.services.office_calendars import calendar_for, hours_for
 from motcua.services.notifications import claim_effect, leaders_of, notify
 from scheduler.claims import at_instant, take_singleton
 
