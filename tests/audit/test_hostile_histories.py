@@ -41,14 +41,17 @@ def test_deep_step_data_the_platform_accepted_replays_consistently(simple, login
     dossier = receive(login)
     clock.advance(timedelta(hours=1))
     accepted = None
-    for depth in (2000, 900, 500, 300, 150, 60):
+    # Forms are closed: the deep value goes where the desk form leaves an object open (items[].extra);
+    # the API refuses JSON nested deeper than security.json_max_depth (64) with a 400.
+    for depth in (2000, 900, 500, 300, 150, 55):
         r = try_complete(login, "minhxuan.receiver", dossier, None,
-                         raw='{"checked": true, "deep": ' + deep_text(depth) + "}")
+                         raw='{"checked": true, "items": [{"name": "Tờ khai", "extra": {"deep": '
+                             + deep_text(depth) + "}}]}")
         if r.status_code == 200:
             accepted, dossier = depth, r.get_json()
             break
         assert r.status_code < 500 or depth > 150, (depth, r.status_code)
-    assert accepted is not None and accepted >= 60
+    assert accepted is not None and accepted >= 55
     print("deepest step data the platform stored:", accepted)
     assert_consistent(login, dossier["code"])
 

@@ -23,9 +23,17 @@ def with_script(script: str) -> dict:
     return package
 
 
+def declare(package: dict, *names: str) -> dict:
+    """Forms are closed: the receipt's form must declare the integers a variant reads."""
+    properties = package["forms"]["to_khai"]["properties"]
+    for name in names:
+        properties[name] = {"type": "integer", "title": name}
+    return package
+
+
 def with_engine_loop() -> dict:
     """compute runs again while `count < target`: an engine-only loop of `target` iterations."""
-    package = with_script("count = count + 1")
+    package = declare(with_script("count = count + 1"), "count", "target")
     bpmn = package["bpmn"]
     bpmn = bpmn.replace('<bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="decision_gw"/>', """
     <bpmn:sequenceFlow id="f4" sourceRef="compute" targetRef="loop_gw"/>
@@ -42,7 +50,7 @@ def with_engine_loop() -> dict:
 
 def with_multi_instance(cardinality: str) -> dict:
     """compute is a parallel multi-instance script task run `cardinality` times."""
-    package = with_script("fee_total = fee_per_copy")
+    package = declare(with_script("fee_total = fee_per_copy"), "instances")
     package["bpmn"] = package["bpmn"].replace(COMPUTE, COMPUTE + (
         "<bpmn:multiInstanceLoopCharacteristics>"
         f"<bpmn:loopCardinality>{cardinality}</bpmn:loopCardinality>"
