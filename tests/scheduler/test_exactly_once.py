@@ -20,7 +20,7 @@ from motcua.db.models import (
 from motcua.platform import build_platform
 from motcua.seed import seed_people
 from motcua.services import dossiers
-from scheduler import deadlines as deadline_module
+from scheduler import deadline_watch as deadline_module
 from tests.scheduler.helpers import (
     APPLICANT, SIMPLE, actor, at, complete, event_counts, notes, publish, publish_library, receive, tick,
 )
