@@ -68,6 +68,10 @@ class Replayer:
         cfg = timeline.settings.section("scheduler") if timeline.settings is not None else {}
         # the same settings the deadline watch reads (config.yaml, scheduler.apology_extension_days)
         self.extension_days = Decimal(str(cfg.get("apology_extension_days", 2)))
+        # the apology's bound, as live (config.yaml dossier.apology_max_extension_days; None: none)
+        bound = (timeline.settings.section("dossier") if timeline.settings is not None else {}).get(
+            "apology_max_extension_days")
+        self.apology_bound = None if bound is None else Decimal(str(bound))
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -323,7 +327,8 @@ class Replayer:
         if new_due is None:
             raise Diverged(rec.seq, f"ngày hẹn mới «{data.get('new_due_at')}» không đọc được.")
         state, events = lifecycle.apologise(self.state, reason=data.get("reason"), new_due_at=new_due,
-                                            by=data.get("by"), now=rec.at, calendars=self.calendars)
+                                            by=data.get("by"), now=rec.at, calendars=self.calendars,
+                                            max_extension_days=self.apology_bound)
         return state, events, rec.seq
 
     def _input_finished(self, rec: Record, i: int):
