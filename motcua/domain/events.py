@@ -401,3 +401,21 @@ class LegalTimeExtended(Event):
 ALL = ALL + (LegalTimeExtended,)
 TYPES = {cls.type: cls for cls in ALL}
 CONSEQUENCES = CONSEQUENCES + ("legal_time_extended",)
+
+
+@dataclass(frozen=True)
+class CalendarYearConfirmed(Event):
+    """An administrator confirmed next year's schedule: the government's notice is entered
+    (recorded in the global chain, like `calendar_changed`; issue 13.5)."""
+
+    type: ClassVar[str] = "calendar_year_confirmed"
+    year: int
+    source: str
+
+    @property
+    def data(self) -> dict:
+        return {"year": self.year, "source": self.source}
+
+
+ALL = ALL + (CalendarYearConfirmed,)
+TYPES = {cls.type: cls for cls in ALL}

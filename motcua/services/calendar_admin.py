@@ -60,6 +60,9 @@ def days(platform, office_code: str | None, first: date, last: date) -> list[dic
             if name and not entry["working"]:
                 entry["holiday"] = name
             if day.weekday() == 5 and not entry["working"]:
+                name = name or cal.holiday_break_name(day)  # a Saturday inside a holiday break
+                if name:
+                    entry["holiday"] = name
                 entry["saturday_service"] = hours.saturday != "none" and name is None
             out.append(entry)
             day += timedelta(days=1)
