@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.auth import current_actor, platform
 from api.routes import body, query
 from api.schemas.common import StrictSchema
+from motcua.errors import Invalid
 from motcua.services import calendar_admin, calendar_years
 
 bp = Blueprint("calendar", __name__)
@@ -165,17 +166,21 @@ def list_years():
     return {"items": YearSchema(many=True).dump(calendar_years.list_years(platform()))}
 
 
-@bp.post("/calendar/years/<int:year>/confirm")
+@bp.post("/calendar/years/<year>/confirm")
 def confirm_year(year):
     """Confirm a year's schedule once its notice is entered (admin; recorded in the global chain).
     ---
     post:
       tags: [calendar]
-      parameters: [{in: path, name: year, schema: {type: integer}, required: true}]
+      parameters: [{in: path, name: year, schema: {type: string, pattern: '^[0-9]{4}$'}, required: true}]
       requestBody: {content: {application/json: {schema: YearConfirm}}}
       responses:
         201: {content: {application/json: {schema: YearSchema}}}
     """
     actor = current_actor()
     data = body(YearConfirm)
-    return YearSchema().dump(calendar_years.confirm_year(platform(), actor, year, source=data["source"])), 201
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
+        message = "Năm phải có bốn chữ số, ví dụ 2027."
+        raise Invalid(message, errors={"year": [message]})
+    return YearSchema().dump(calendar_years.confirm_year(platform(), actor, int(year),
+                                                         source=data["source"])), 201

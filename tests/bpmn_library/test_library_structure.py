@@ -298,7 +298,9 @@ def test_user_tasks_have_allotments_and_forms(code):
             assert p["pause_clock"] == "true"
             assert lanes[t.get("id")] == ["receiver"], "pause_clock only on receiver tasks"
             assert Decimal(p["allotment_days"]) == 0
-        assert set(p) <= {"allotment_days", "form", "pause_clock"}, p
+        assert set(p) <= {"allotment_days", "form", "pause_clock", "legal_days", "legal_reason"}, p
+        if "legal_days" in p:  # a longer legal time on this step's path (issue 13.4), with its reason
+            assert Decimal(p["legal_days"]) > Decimal(str(manifest(code)["legal_days"])) and p.get("legal_reason")
     # no unused forms
     used = {props(t)["form"] for t in tasks} | {manifest(code).get("application_form")}
     assert set(fs) <= used, set(fs) - used
