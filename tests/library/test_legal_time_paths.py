@@ -43,5 +43,5 @@ def test_the_ordinary_path_keeps_the_manifest_time(tmp_path):
               '<spiffworkflow:property name="allotment_days" value="4"/>')
     code, output = run_validate(folder)
     assert code != 0
-    assert "là 11 ngày làm việc, vượt thời hạn giải quyết 10 ngày" in output, output
+    assert "là 11.0 ngày làm việc, vượt thời hạn giải quyết 10 ngày" in output, output
     assert "xac_minh →" not in output, output
