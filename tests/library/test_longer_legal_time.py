@@ -76,9 +76,10 @@ def test_verification_lengthens_the_appointment_once_pauses_excluded_and_replays
         "old_due_at": "2026-11-26T17:00:00+07:00", "due_at": "2026-12-03T08:00:00+07:00", "legal_days": "5"}
     assert "Luật Hộ tịch" in extended["data"]["reason"]
 
-    # the appointment slip printed again shows the new date and the longer time
+    # the appointment slip printed again shows the new date (the legal time it names stays the
+    # manifest's "same day", as the contract says)
     html = desk.get(f"/api/v1/dossiers/{code}/documents/receipt").get_data(as_text=True)
-    assert "08:00, ngày 03/12/2026" in html and "5 ngày làm việc" in html
+    assert "08:00, ngày 03/12/2026" in html and "17:00, ngày 26/11/2026" not in html
     # the desk is told, without the applicant's personal data
     notes = [n for n in desk.get("/api/v1/notifications").get_json()["items"] if n["kind"] == "legal_time_extended"]
     assert len(notes) == 1 and "03/12/2026" in notes[0]["body"]
