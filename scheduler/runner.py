@@ -28,6 +28,7 @@ INTERVALS = {
     "reports": ("reports_interval", 300),
     "report_reminders": ("reports_interval", 300),
     "saturday_desks": ("reports_interval", 300),
+    "calendar_years": ("reports_interval", 300),
 }
 
 

@@ -371,3 +371,51 @@ ALL = (Received, StepReady, StepCompleted, StepCancelled, Claimed, Unclaimed, St
 TYPES = {cls.type: cls for cls in ALL}
 # Events the live code writes because the workflow moved (replay predicts these)
 CONSEQUENCES = ("step_ready", "step_cancelled", "finished", "supplement_requested", "supplemented")
+
+
+# -- a longer legal time on a path (issue 13.4) -------------------------------------------------
+
+@dataclass(frozen=True)
+class LegalTimeExtended(Event):
+    """A step carrying `legal_days` became ready: the law's longer time for this case applies,
+    so the appointment moves to clock start + `legal_days` (paused working time excluded).
+    `step` is the BPMN id of that step; `reason` its `legal_reason` property, else its name."""
+
+    type: ClassVar[str] = "legal_time_extended"
+    bpmn_id: str
+    old_due_at: datetime
+    due_at: datetime
+    legal_days: Decimal
+    reason: str
+
+    @property
+    def step(self) -> str | None:
+        return self.bpmn_id
+
+    @property
+    def data(self) -> dict:
+        return {"old_due_at": self.old_due_at.isoformat(), "due_at": self.due_at.isoformat(),
+                "legal_days": str(self.legal_days), "reason": self.reason}
+
+
+ALL = ALL + (LegalTimeExtended,)
+TYPES = {cls.type: cls for cls in ALL}
+CONSEQUENCES = CONSEQUENCES + ("legal_time_extended",)
+
+
+@dataclass(frozen=True)
+class CalendarYearConfirmed(Event):
+    """An administrator confirmed next year's schedule: the government's notice is entered
+    (recorded in the global chain, like `calendar_changed`; issue 13.5)."""
+
+    type: ClassVar[str] = "calendar_year_confirmed"
+    year: int
+    source: str
+
+    @property
+    def data(self) -> dict:
+        return {"year": self.year, "source": self.source}
+
+
+ALL = ALL + (CalendarYearConfirmed,)
+TYPES = {cls.type: cls for cls in ALL}

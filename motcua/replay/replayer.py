@@ -41,7 +41,7 @@ log = logging.getLogger("motcua.replay")
 
 MAX_DIFFERENCES = 50
 # Consequences only: they follow an input, they never start one.
-CONSEQUENCES = ("step_ready", "step_cancelled")
+CONSEQUENCES = ("step_ready", "step_cancelled", "legal_time_extended")
 
 
 @dataclass(frozen=True)

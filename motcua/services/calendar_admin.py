@@ -16,6 +16,7 @@ from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
 from motcua.services.calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
+from motcua.services.legal_time import extended_legal_days
 from motcua.services.store import pauses_of
 
 MAX_DAYS_RANGE = 400
@@ -59,6 +60,9 @@ def days(platform, office_code: str | None, first: date, last: date) -> list[dic
             if name and not entry["working"]:
                 entry["holiday"] = name
             if day.weekday() == 5 and not entry["working"]:
+                name = name or cal.holiday_break_name(day)  # a Saturday inside a holiday break
+                if name:
+                    entry["holiday"] = name
                 entry["saturday_service"] = hours.saturday != "none" and name is None
             out.append(entry)
             day += timedelta(days=1)
@@ -131,9 +135,11 @@ def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict
         Dossier.last_event_hash,
     ).where(Dossier.status.in_(S.OPEN_STATUSES))).all()
     pauses = pauses_of(session, [r.id for r in rows if r.supplement_count])
+    # a longer legal time that applied on the dossier's path stays in force (issue 13.4)
+    longer = extended_legal_days(session)
     states = {r.id: DossierState(
         code=r.code, receiving_office=codes[r.receiving_office_id], competent_office=codes[r.competent_office_id],
-        legal_days=legal_days[r.procedure_version_id], status=r.status, received_at=r.received_at,
+        legal_days=max(legal_days[r.procedure_version_id], longer.get(r.id, Decimal(0))), status=r.status, received_at=r.received_at,
         clock_start=r.clock_start, due_at=r.due_at, due_calendar=r.due_calendar, apology=r.apology,
         pauses=pauses.get(r.id, [])) for r in rows}
     for t in session.execute(select(

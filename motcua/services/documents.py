@@ -252,6 +252,11 @@ def context_for(session, dossier: Dossier, kind: str, now: datetime) -> dict:
         if received is not None:
             # the appointment printed on form 01 is the one promised at receipt
             context["dossier"]["due_at"] = _instant((received.data or {}).get("due_at")) or dossier.due_at
+        extended = next((e for e in reversed(events) if e.type == "legal_time_extended"), None)
+        if extended is not None:
+            # reprinted after a longer legal time applied (issue 13.4): the new appointment (the
+            # legal time printed stays the manifest's, as the contract says the receipt promises)
+            context["dossier"]["due_at"] = _instant((extended.data or {}).get("due_at")) or dossier.due_at
     elif kind == "supplement":
         request = next((e for e in reversed(events) if e.type == "supplement_requested"), None)
         if request is None:
