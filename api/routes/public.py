@@ -76,7 +76,7 @@ def lookup(code):
 
 
 class KeyQuery(StrictSchema):
-    key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
 
 
 @bp.get("/public/dossiers/<code>/result")
@@ -99,6 +99,7 @@ def result(code):
     ratelimit.before_lookup(p, code.upper(), key_valid=valid)
     if not valid:
         ratelimit.lookup_failed(p, code.upper())
+        raise NotFound("Không tìm thấy hồ sơ với mã tra cứu đã nhập.")
     meta, stream = public.result_file(p, code, q["key"])
     return send_file(stream, mimetype=meta["media_type"], as_attachment=True, download_name=meta["name"])
 
