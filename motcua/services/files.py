@@ -135,8 +135,9 @@ def claim_result(session, actor: Actor, file_id: str) -> StoredFile:
 # -- reading -------------------------------------------------------------------------------------
 
 def of_dossier(session, dossier_id: int) -> list[StoredFile]:
-    return list(session.scalars(select(StoredFile).where(StoredFile.dossier_id == dossier_id)
-                                .order_by(StoredFile.attached_at, StoredFile.id)))
+    """Components, then supplements, then results; each in the order attached."""
+    rows = session.scalars(select(StoredFile).where(StoredFile.dossier_id == dossier_id))
+    return sorted(rows, key=lambda f: (ROLES.index(f.role) if f.role in ROLES else 9, f.attached_at, f.id))
 
 
 def result_of(session, dossier_id: int) -> StoredFile | None:
