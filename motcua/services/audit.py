@@ -321,8 +321,9 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
             _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
-              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
-              "files_broken": files_broken}
+              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+    if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
+        result["files_broken"] = files_broken
     if replay_too:
         result.update(inconsistent=inconsistent, diverged_at=diverged)
     return result

@@ -13,7 +13,7 @@ import uuid
 from datetime import timedelta
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from motcua import storage
 from motcua.access import WORKING_ROLES, Actor
@@ -212,21 +212,24 @@ def issue_result(platform, actor: Actor, code: str, file_id: str, number: str | 
     return _act(platform, actor, code, move)
 
 
-def remove_unattached(platform) -> int:
-    """Uploads attached to nothing for longer than files.unattached_ttl_hours are deleted
-    (rows and, when no other row uses them, bytes). Returns how many rows went."""
+def remove_unattached(platform, now=None) -> int:
+    """Uploads attached to nothing for longer than files.unattached_ttl_hours are deleted (rows,
+    and bytes no other row uses). A scheduler job (`unattached_files`); safe to run twice or in
+    two processes at once (a bulk DELETE; bytes go only when no row is left). Returns rows removed."""
     hours = float(platform.settings.section("files").get("unattached_ttl_hours", 24))
-    cutoff = platform.now() - timedelta(hours=hours)
+    cutoff = (now or platform.now()) - timedelta(hours=hours)
     store = store_of(platform)
     with platform.uow() as uow:
         session = uow.session
-        old = list(session.scalars(select(StoredFile).where(StoredFile.dossier_id.is_(None),
-                                                            StoredFile.uploaded_at < cutoff)))
-        for row in old:
-            session.delete(row)
-        session.flush()
-        for sha in {r.sha256 for r in old}:
-            if not _still_used(session, sha):
-                store.delete(sha)
+        old = session.execute(select(StoredFile.id, StoredFile.sha256).where(
+            StoredFile.dossier_id.is_(None), StoredFile.uploaded_at < cutoff)).all()
+        if not old:
+            return 0
+        removed = session.execute(delete(StoredFile).where(StoredFile.id.in_([r.id for r in old]),
+                                                           StoredFile.dossier_id.is_(None))).rowcount
         uow.commit()
-        return len(old)
+    with platform.uow(readonly=True) as uow:
+        for sha in {r.sha256 for r in old}:
+            if not _still_used(uow.session, sha):
+                store.delete(sha)
+    return removed
