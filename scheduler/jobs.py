@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine import timers
-from motcua.services.files import remove_unattached
 from scheduler.deadlines import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
@@ -26,9 +25,6 @@ JOBS = {
     "saturday_desks": saturday_desks,
     "notifications": deliver_notifications,
 }
-# issue 12: uploads attached to nothing are removed after files.unattached_ttl_hours (Decree 13/2023)
-JOBS = {**{k: v for k, v in JOBS.items() if k != "notifications"}, "unattached_files": remove_unattached,
-        "notifications": deliver_notifications}
 
 
 class JobsFailed(RuntimeError):

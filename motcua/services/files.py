@@ -214,8 +214,8 @@ def issue_result(platform, actor: Actor, code: str, file_id: str, number: str | 
 
 def remove_unattached(platform, now=None) -> int:
     """Uploads attached to nothing for longer than files.unattached_ttl_hours are deleted (rows,
-    and bytes no other row uses). A scheduler job (`unattached_files`); safe to run twice or in
-    two processes at once (a bulk DELETE; bytes go only when no row is left). Returns rows removed."""
+    and bytes no other row uses). Meant as a scheduler job; safe to run twice or in two processes
+    at once (a bulk DELETE; bytes go only when no row is left). Returns rows removed."""
     hours = float(platform.settings.section("files").get("unattached_ttl_hours", 24))
     cutoff = (now or platform.now()) - timedelta(hours=hours)
     store = store_of(platform)
