@@ -72,8 +72,9 @@ def result(code):
       tags: [files]
       responses: {200: {description: Hồ sơ}, 404: {description: Không tìm thấy}, 409: {description: Trạng thái không cho phép}}
     """
+    actor = current_actor()  # 401 before the body is looked at
     data = body(ResultBody)
-    return files.issue_result(platform(), current_actor(), code, data["file_id"], data.get("number"),
+    return files.issue_result(platform(), actor, code, data["file_id"], data.get("number"),
                               data.get("issued_at"))
 
 

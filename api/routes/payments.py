@@ -19,7 +19,8 @@ def record(code):
       tags: [payments]
       responses: {200: {description: Hồ sơ}, 409: {description: Mã giao dịch đã ghi nhận}}
     """
-    return payments.record(platform(), current_actor(), code, body(PaymentBody))
+    actor = current_actor()  # 401 before the body is looked at
+    return payments.record(platform(), actor, code, body(PaymentBody))
 
 
 @bp.post("/payments/callback")

@@ -3,7 +3,7 @@
 Limited per client and per client-and-code (api/ratelimit.py): another address's wrong guesses
 never lock a citizen out of their own dossier.
 """
-from flask import Blueprint, send_file
+from flask import Blueprint, request, send_file
 from marshmallow import Schema, fields, validate
 
 from api import ratelimit
@@ -47,6 +47,12 @@ class RatingSchema(Schema):
     at = fields.DateTime()
 
 
+def _key_valid(p, code: str) -> bool:
+    """The receipt's key, read before the query is validated: its holder skips the rate limits."""
+    key = request.args.get("key")
+    return bool(key) and len(key) <= 64 and public.key_valid(p, code, key)
+
+
 @bp.get("/public/dossiers/<code>")
 def lookup(code):
     """A citizen looks up a dossier by code and the last four phone digits: no personal data.
@@ -63,10 +69,10 @@ def lookup(code):
         429: {description: Quá nhiều lần tra cứu}
     """
     p = platform()
+    ratelimit.before_lookup(p, code.upper(), key_valid=_key_valid(p, code))
     q = query(LookupQuery)
     if not q["phone4"] and not q["key"]:
         raise Invalid("Cần 4 số cuối điện thoại hoặc mã tra cứu trên phiếu.", errors={"phone4": ["Bắt buộc."]})
-    ratelimit.before_lookup(p, code.upper(), key_valid=public.key_valid(p, code, q["key"]))
     try:
         found = public.lookup(p, code, q["phone4"], q["key"])
     except NotFound:
@@ -94,9 +100,9 @@ def result(code):
         404: {description: Mã tra cứu không khớp hoặc chưa có kết quả}
     """
     p = platform()
-    q = query(KeyQuery)
-    valid = public.key_valid(p, code, q["key"])
+    valid = _key_valid(p, code)
     ratelimit.before_lookup(p, code.upper(), key_valid=valid)
+    q = query(KeyQuery)
     if not valid:
         ratelimit.lookup_failed(p, code.upper())
         raise NotFound("Không tìm thấy hồ sơ với mã tra cứu đã nhập.")
