@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from motcua import storage
 from motcua.access import WORKING_ROLES, Actor
-from motcua.db.models import Dossier, StoredFile
+from motcua.db.models import Dossier, StoredFile, User
 from motcua.errors import Forbidden, Invalid, NotFound, ServiceError, TooLarge
 
 ROLES = ("component", "supplement", "result")
@@ -89,6 +89,15 @@ def _applicant_files(session, id_number: str) -> list[StoredFile]:
     return [f for f, applicant in rows if (applicant or {}).get("id_number") == id_number]
 
 
+def _may_use(session, actor: Actor, row: StoredFile) -> bool:
+    """An upload not yet attached may be used by its uploader and by colleagues of the same office
+    (the specialist scans the result, the leader issues it)."""
+    if actor.acts_everywhere or row.uploaded_by == actor.user_id:
+        return True
+    office = session.scalar(select(User.office_id).where(User.id == row.uploaded_by))
+    return office is not None and office == actor.office_id
+
+
 def prepare(session, actor: Actor, submitted: list, id_number: str | None, now) -> dict:
     """The files the documents name, checked: an own upload not yet attached (`file_id`) or a
     file held for the same applicant (`reused_from`, copied as a new row pointing to the same
@@ -97,8 +106,7 @@ def prepare(session, actor: Actor, submitted: list, id_number: str | None, now) 
     for item in submitted or ():
         if item.get("file_id"):
             row = session.get(StoredFile, item["file_id"])
-            if row is None or row.dossier_id is not None or (
-                    row.uploaded_by != actor.user_id and not actor.acts_everywhere):
+            if row is None or row.dossier_id is not None or not _may_use(session, actor, row):
                 raise Invalid("Tệp đính kèm không dùng được.",
                               errors={"documents": [f"Tệp «{item['file_id']}» không tồn tại hoặc đã được dùng."]})
             out[row.id] = {"id": row.id, "sha256": row.sha256}
@@ -127,7 +135,7 @@ def attach(session, dossier: Dossier, documents: list, role: str, now) -> None:
 
 def claim_result(session, actor: Actor, file_id: str) -> StoredFile:
     row = session.get(StoredFile, file_id)
-    if row is None or row.dossier_id is not None or (row.uploaded_by != actor.user_id and not actor.acts_everywhere):
+    if row is None or row.dossier_id is not None or not _may_use(session, actor, row):
         raise Invalid("Tệp kết quả không dùng được.", errors={"file_id": ["Tệp không tồn tại hoặc đã được dùng."]})
     return row
 

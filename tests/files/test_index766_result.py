@@ -17,12 +17,16 @@ def _online_33(admin) -> tuple:
 
 def test_online_dossier_with_paper_result_counts_once_its_result_file_is_issued(publish, client, login, clock):
     publish(simple_package(paper_result=True))
-    desk, leader = staff(client, "minhxuan.receiver", "minhxuan.leader")
+    desk, specialist, leader = staff(client, "minhxuan.receiver", "minhxuan.specialist", "minhxuan.leader")
+    other, = staff(client, "yenson.leader")
     admin = login("admin")
     code = receive(desk, channel="online")["code"]
     clock.advance(timedelta(minutes=5))  # the month so far ends now
     assert _online_33(admin) == (0, 1)
-    result = uploaded(leader, PDF, "ket-qua.pdf")
+    result = uploaded(specialist, PDF, "ket-qua.pdf")  # scanned by a colleague of the same office
+    foreign = uploaded(other, PDF + b"yenson", "khac.pdf")
+    r = leader.post(f"{API}/dossiers/{code}/result", json={"file_id": foreign["id"]})
+    assert r.status_code == 422, r.get_json()  # another office's upload cannot be used
     r = leader.post(f"{API}/dossiers/{code}/result", json={"file_id": result["id"], "number": "01/GP"})
     assert r.status_code == 200, r.get_json()
     assert _online_33(admin) == (1, 1)
