@@ -320,5 +320,6 @@ def render_document(kind: str, context: dict) -> str:
         collect_place=_collect_place(office, dossier),
         clock_differs=clock_differs,
         blank=BLANK,
+        lookup=context.get("lookup"),  # issue 12: {url, key, qr_svg} on the receipt
         **sections,
     )

@@ -419,3 +419,52 @@ class CalendarYearConfirmed(Event):
 
 ALL = ALL + (CalendarYearConfirmed,)
 TYPES = {cls.type: cls for cls in ALL}
+
+# -- a dossier's content: results, payments, reused files (issue 12) ------------------------------
+
+@dataclass(frozen=True)
+class ResultIssued(Event):
+    """The competent office attached the electronic result: its file and sha256 enter the chain."""
+
+    type: ClassVar[str] = "result_issued"
+    file_id: str
+    sha256: str
+    number: str | None
+    issued_at: datetime
+
+    @property
+    def data(self) -> dict:
+        return {"file_id": self.file_id, "sha256": self.sha256, "number": self.number,
+                "issued_at": self.issued_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    type: ClassVar[str] = "payment_recorded"
+    amount: int
+    channel: str
+    reference: str
+    paid_at: datetime
+
+    @property
+    def data(self) -> dict:
+        return {"amount": self.amount, "channel": self.channel, "reference": self.reference,
+                "paid_at": self.paid_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class FilesReused(Event):
+    """Files held for the applicant were looked up (`files`: those found) for this dossier."""
+
+    type: ClassVar[str] = "files_reused"
+    id_number: str
+    files: tuple = ()
+
+    @property
+    def data(self) -> dict:
+        return {"id_number": self.id_number, "files": list(self.files)}
+
+
+CONTENT = (ResultIssued, PaymentRecorded, FilesReused)
+ALL = ALL + CONTENT
+TYPES.update({cls.type: cls for cls in CONTENT})

@@ -307,4 +307,7 @@ def render(platform, actor: Actor, code: str, kind: str) -> str:
     with platform.uow() as uow:
         dossier = load_visible(uow.session, actor, code)
         context = context_for(uow.session, dossier, kind, platform.now())
+        if kind == "receipt":  # issue 12: the citizen's key and its QR code
+            from motcua.services.public import receipt_lookup
+            context["lookup"] = receipt_lookup(platform, uow.session, dossier)
     return render_document(kind, context)

@@ -12,10 +12,10 @@ from motcua.access import Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
 from motcua.domain import calendars as domain_calendars
-from motcua.domain import lifecycle
+from motcua.domain import content, lifecycle
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
-from motcua.services import history, process, store
+from motcua.services import files, history, payments, process, store
 from motcua.services.calendars import OfficeCalendars, hours_for
 from motcua.services.locking import lock_dossier
 from motcua.services.procedures import latest_version
@@ -87,11 +87,13 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
                 raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         applicant = request["applicant"]
         phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
+        submitted = request.get("documents") or []
+        held = files.prepare(session, actor, submitted, applicant.get("id_number"), now)
         state, events = lifecycle.receive(
             code=next_code(session, receiving, now.date()), procedure_code=manifest["code"],
             procedure_version=version.version, legal_days=Decimal(str(manifest["legal_days"])), channel=channel,
             receiving=receiving.code, competent=competent.code,
-            documents=lifecycle.documents_received(manifest, request.get("documents") or []), form_data=data,
+            documents=content.documents(manifest, submitted, held), form_data=data,
             desk_hours=hours, saturday_service=saturday_ok, now=now, calendars=calendars)
         dossier = Dossier(
             code=state.code, procedure_version_id=version.id, status=state.status, channel=channel,
@@ -101,6 +103,8 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
             supplement_count=0, overdue=False, apology_required=False)
         session.add(dossier)
         session.flush()
+        files.attach(session, dossier, state.documents, "component", now)
+        payments.open_account(session, dossier, manifest)
         loaded = store.load(platform, session, dossier, calendars=calendars, state=state)
         loaded.take((state, events), actor.username, at=now)
         loaded.save()
@@ -173,7 +177,15 @@ def view(session, dossier: Dossier) -> dict:
                            "due_at": t.due_at, "assignee": t.assignee.username if t.assignee else None}
                           for t in steps],
         "result": dossier.result,
+        **payments.view_fields(session, dossier),
+        "result_file": _result_file(session, dossier),
     }
+
+
+def _result_file(session, dossier: Dossier) -> dict | None:
+    row = files.result_of(session, dossier.id)
+    return None if row is None else {"id": row.id, "sha256": row.sha256, "name": row.name, "size": row.size,
+                                     "media_type": row.media_type}
 
 
 def history_of(platform, actor: Actor, code: str) -> list:
@@ -237,9 +249,12 @@ def supplement(platform, actor: Actor, code: str, documents: list, data: dict | 
             if errors:
                 raise Invalid("Tờ khai bổ sung không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         workflow, timers = process.waiting_timers(platform, loaded.session, loaded)
+        held = files.prepare(loaded.session, actor, documents or [], (loaded.dossier.applicant or {}).get("id_number"),
+                             platform.now())
+        given = content.documents(version.manifest, documents or [], held, earlier=loaded.state.documents)
         state, events = lifecycle.supplement(
-            loaded.state, documents=lifecycle.documents_received(version.manifest, documents or []), data=data,
-            now=platform.now(), calendars=loaded.calendars, timers=timers)
+            loaded.state, documents=given, data=data, now=platform.now(), calendars=loaded.calendars, timers=timers)
+        files.attach(loaded.session, loaded.dossier, given, "supplement", platform.now())
         loaded.state = state
         process.move_timers(platform, loaded, workflow, events[-1].timers, save=True)
         return loaded.state, events
