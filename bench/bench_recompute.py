@@ -26,7 +26,7 @@ from motcua.access import Actor  # noqa: E402
 from motcua.clock import VN_TZ, Clock  # noqa: E402
 from motcua.config import ROOT, load_settings  # noqa: E402
 from motcua.db.migrate import upgrade  # noqa: E402
-from motcua.db.models import Dossier, Office, ProcedureVersion, ProcessInstance, TaskRow  # noqa: E402
+from motcua.db.models import Dossier, Office, ProcedureVersion, ProcessInstance, StepRow  # noqa: E402
 from motcua.legal_clock import deadlines  # noqa: E402
 from motcua.platform import build_platform  # noqa: E402
 from motcua.seed import seed_people  # noqa: E402
@@ -70,7 +70,7 @@ def fill(platform, count: int) -> None:
         with platform.uow() as uow:
             uow.session.execute(insert(Dossier), dossiers)
             uow.session.execute(insert(ProcessInstance), instances)
-            uow.session.execute(insert(TaskRow), tasks)
+            uow.session.execute(insert(StepRow), tasks)
             uow.commit()
 
 
@@ -79,12 +79,12 @@ def baseline(platform) -> float:
     with platform.uow() as uow:
         s = uow.session
         ids = [(r.id, r.due_at) for r in s.execute(select(Dossier.id, Dossier.due_at))]
-        tids = [(r.id, r.due_at) for r in s.execute(select(TaskRow.id, TaskRow.due_at))]
+        tids = [(r.id, r.due_at) for r in s.execute(select(StepRow.id, StepRow.due_at))]
         started = time.perf_counter()
         t = Dossier.__table__
         s.connection().execute(update(t).where(t.c.id == bindparam("b_id")).values(
             due_at=bindparam("b_due", type_=t.c.due_at.type)), [{"b_id": i, "b_due": d} for i, d in ids])
-        tt = TaskRow.__table__
+        tt = StepRow.__table__
         s.connection().execute(update(tt).where(tt.c.id == bindparam("b_id")).values(
             due_at=bindparam("b_due", type_=tt.c.due_at.type)), [{"b_id": i, "b_due": d} for i, d in tids])
         uow.commit()

@@ -56,6 +56,10 @@ class StepInfo:
     allotment_days: Decimal
     form: str | None
     pause_clock: bool
+    # The law's longer time for this case, in working days from the dossier's clock start, that
+    # applies once this step becomes ready (e.g. "5 working days when verification is needed").
+    legal_days: Decimal | None = None
+    legal_reason: str | None = None
 
 
 def properties(task_spec) -> dict:
@@ -75,6 +79,8 @@ def step_info(task_spec) -> StepInfo:
         allotment_days=Decimal(props["allotment_days"]),
         form=props.get("form") or None,
         pause_clock=str(props.get("pause_clock", "")).lower() == "true",
+        legal_days=Decimal(props["legal_days"]) if props.get("legal_days") not in (None, "") else None,
+        legal_reason=props.get("legal_reason") or None,
     )
 
 
@@ -96,6 +102,22 @@ def _allotment(task_spec) -> Decimal:
         except InvalidOperation:
             return Decimal(0)
     return Decimal(0)
+
+
+def _decimal(raw) -> Decimal | None:
+    """A non-negative finite number of working days, or None."""
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value >= 0 else None
+
+
+def _step_legal_days(task_spec) -> Decimal | None:
+    if isinstance(task_spec, UserTask):
+        raw = properties(task_spec).get("legal_days")
+        return _decimal(raw) if raw not in (None, "") else None
+    return None
 
 
 def check_conventions(spec, subprocess_specs, *, forms: dict, legal_days, lines: dict) -> list[Problem]:
@@ -125,6 +147,10 @@ def check_conventions(spec, subprocess_specs, *, forms: dict, legal_days, lines:
                 except InvalidOperation:
                     problems.append(Problem(
                         f"allotment_days của bước «{label}» phải là số ngày làm việc không âm.", **where))
+            raw_legal = props.get("legal_days")
+            if raw_legal is not None and _decimal(raw_legal) is None:
+                problems.append(Problem(
+                    f"legal_days của bước «{label}» phải là số ngày làm việc không âm.", **where))
             form = props.get("form")
             if form and form not in forms:
                 problems.append(Problem(f"Bước «{label}» dùng biểu mẫu «{form}» không có trong gói.", **where))
@@ -141,27 +167,42 @@ def _check_paths(spec, legal_days, lines) -> list[Problem]:
         limit = Decimal(str(legal_days))
     except InvalidOperation:
         return []
-    worst, path, exhausted = max_path_allotment(spec)
+    worst, path, exhausted, allowed = worst_path(spec, limit)
     if exhausted:
         return [Problem("Quy trình có quá nhiều nhánh để kiểm tra thời hạn trên mọi đường đi.")]
-    if worst > limit:
+    if worst > allowed:
         steps = " → ".join(path)
         last = path[-1] if path else None
         return [Problem(
             f"Tổng thời gian các bước trên đường đi {steps} là {worst} ngày làm việc, "
-            f"vượt thời hạn giải quyết {limit} ngày.",
+            f"vượt thời hạn giải quyết {allowed} ngày.",
             element=last, line=lines.get(last) if last else None)]
     return []
 
 
-def max_path_allotment(spec) -> tuple[Decimal, list[str], bool]:
-    """The largest sum of allotments over paths from start to end, each node walked at most
-    MAX_VISITS times (so a loop body counts for a first pass and one repetition)."""
+def worst_path(spec, limit: Decimal) -> tuple[Decimal, list[str], bool, Decimal]:
+    """The path whose allotments exceed the legal time that applies on it by the most: the
+    manifest's `limit`, or the longest `legal_days` of a step on that path (contract: a longer
+    legal time on a path). Returns (its allotments, its user tasks, exhausted, its legal time);
+    when no path exceeds its time, the path with the largest sum of allotments."""
+    best: list = [None, Decimal(0), [], limit]  # excess, total, trail, allowed
+
+    def on_path(total, trail, allowed):
+        excess = total - allowed
+        if best[0] is None or excess > best[0]:
+            best[0], best[1], best[2], best[3] = excess, total, trail, allowed
+
+    exhausted = _walk(spec, limit, on_path)
+    return max(best[1], Decimal(0)), best[2], exhausted, best[3]
+
+
+def _walk(spec, limit: Decimal, on_path) -> bool:
+    """Every path from start to end (each node at most MAX_VISITS times): `on_path(total of
+    allotments, user tasks, legal time on that path)`. True when the walk was cut short."""
     start = spec.start
-    best: list = [Decimal(-1), []]
     explored = 0
 
-    def walk(ts, total, visits, trail):
+    def walk(ts, total, visits, trail, allowed):
         nonlocal explored
         explored += 1
         if explored > MAX_PATHS_EXPLORED:
@@ -169,19 +210,21 @@ def max_path_allotment(spec) -> tuple[Decimal, list[str], bool]:
         total += _allotment(ts)
         if isinstance(ts, UserTask):
             trail = trail + [ts.bpmn_id]
+            longer = _step_legal_days(ts)
+            if longer is not None and longer > allowed:
+                allowed = longer
         if not ts.outputs:
-            if total > best[0]:
-                best[0], best[1] = total, trail
+            on_path(total, trail, allowed)
             return
         for nxt in ts.outputs:
             if visits.get(nxt.name, 0) >= MAX_VISITS:
                 continue
             visits[nxt.name] = visits.get(nxt.name, 0) + 1
-            walk(nxt, total, visits, trail)
+            walk(nxt, total, visits, trail, allowed)
             visits[nxt.name] -= 1
 
-    walk(start, Decimal(0), {start.name: 1}, [])
-    return max(best[0], Decimal(0)), best[1], explored > MAX_PATHS_EXPLORED
+    walk(start, Decimal(0), {start.name: 1}, [], limit)
+    return explored > MAX_PATHS_EXPLORED
 
 
 def code_fragments(spec, subprocess_specs):

@@ -26,13 +26,14 @@ try:
 except Exception:  # no tz database on the host: Vietnam has had no DST since 1975
     VN_TZ = timezone(timedelta(hours=7), "+07")
 
-# kind -> (form number, title, page size). Form numbers follow the order in
-# shared/domain.md (TT 03/2025 numbering for 05/06 is unverified).
+# kind -> (form number, title, page size): the forms of Thông tư 03/2025/TT-VPCP (form 07, the
+# register, is motcua/services/register.py). Numbering follows shared/domain.md "Forms"; the
+# numbers of 05/06 and the exact titles other than form 04's are unverified (chưa kiểm chứng).
 _KINDS: dict[str, tuple[str, str, str]] = {
     "receipt": ("Mẫu số 01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả", "A5"),
     "supplement": ("Mẫu số 02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "A4"),
     "refusal": ("Mẫu số 03", "Phiếu từ chối tiếp nhận, giải quyết hồ sơ", "A4"),
-    "apology": ("Mẫu số 04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "A4"),
+    "apology": ("Mẫu số 04", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết", "A4"),
     "stop": ("Mẫu số 05", "Thông báo dừng giải quyết hồ sơ", "A4"),
     "control-slip": ("Mẫu số 06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "A4"),
 }
@@ -57,6 +58,7 @@ STATUSES = {
 }
 RESULTS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 BLANK = "………………"
+APPLICANT = "Người nộp hồ sơ"  # the hand-over rows' name for the applicant's side
 
 
 class UnknownDocumentKind(KeyError, ValueError):
@@ -248,8 +250,9 @@ def render_document(kind: str, context: dict) -> str:
     ``kind`` is one of :data:`DOCUMENT_KINDS`; anything else raises
     :class:`UnknownDocumentKind` (a ``KeyError`` and a ``ValueError``).
     ``context`` has the keys office, dossier, applicant, documents, receiver,
-    supplement, refusal, stop, apology, handovers, printed_at (values may be
-    None). Times may be aware datetimes or ISO strings; they are printed in
+    supplement, refusal, stop, apology, handovers, printed_at, and optionally
+    signatory ({full_name, title}: the head who signs form 04) and
+    coordinating_offices (names, for form 06) (values may be None). Times may be aware datetimes or ISO strings; they are printed in
     Asia/Ho_Chi_Minh as 'hh:mm, ngày dd/mm/yyyy'.
     """
     if kind not in _KINDS:
@@ -261,7 +264,7 @@ def render_document(kind: str, context: dict) -> str:
     office = _mapping(context.get("office"))
     dossier = _mapping(context.get("dossier"))
     sections = {name: _mapping(context.get(name))
-                for name in ("applicant", "receiver", "supplement", "refusal", "stop", "apology")}
+                for name in ("applicant", "receiver", "supplement", "refusal", "stop", "apology", "signatory")}
     supplement = sections["supplement"]
     supplement["items"] = [str(i) for i in (supplement.get("items") or []) if not _missing(i)]
     handovers = _rows(context.get("handovers"))
@@ -278,15 +281,20 @@ def render_document(kind: str, context: dict) -> str:
     if place:
         date_line = f"{place}, {date_line}"
 
-    # Agencies named on the control slip: the receiving office, then every
-    # other office met in the hand-overs, in order.
+    # Agencies named on the control slip: the competent (lead) office, then the
+    # coordinating offices given, or else every other agency met in the
+    # hand-overs — never the applicant, who is no agency.
     lead = _office_name(dossier.get("competent_office")) or office.get("name")
+    given = context.get("coordinating_offices")
+    if given is not None:
+        candidates = [_office_name(name) for name in given]
+    else:
+        candidates = [_office_name(row.get(key)) for row in handovers
+                      for key in ("from_office", "to_office")]
     partners: list[str] = []
-    for row in handovers:
-        for key in ("from_office", "to_office"):
-            name = _office_name(row.get(key))
-            if name and name not in partners and name not in (lead, office.get("name")):
-                partners.append(name)
+    for name in candidates:
+        if name and name not in partners and name not in (lead, office.get("name"), APPLICANT):
+            partners.append(name)
 
     clock_differs = (
         not _missing(dossier.get("clock_start"))
@@ -312,5 +320,6 @@ def render_document(kind: str, context: dict) -> str:
         collect_place=_collect_place(office, dossier),
         clock_differs=clock_differs,
         blank=BLANK,
+        lookup=context.get("lookup"),  # issue 12: {url, key, qr_svg} on the receipt
         **sections,
     )

@@ -2,14 +2,15 @@
 
 It runs inside `motcua serve` (embedded default) or alone as `motcua scheduler`; `motcua scheduler
 tick --now ISO` runs every job once at an instant. Any number of scheduler processes may share one
-database: they behave as one (locking.py).
+database: they behave as one (claims.py).
 
 - jobs.py: the jobs and `tick`; runner.py: APScheduler wiring and `status`
-- timers.py: wake the process instances whose BPMN timers are due (process_instances.next_timer_at)
-- deadlines.py: apology drafts one working day before a due time, overdue flags and the officials
+- bpmn_timers.py: wake the process instances whose BPMN timers are due (process_instances.next_timer_at)
+- deadline_watch.py: apology drafts two working days before a due time, overdue flags and the officials
   responsible at it (dossiers and each step)
-- reports.py: the monthly report per office, reminders of the plan's reporting deadlines
+- monthly_reports.py: the monthly report per office, reminders of the plan's reporting deadlines
 - desks.py: Saturday desk notices by each office's Saturday mode
+- calendar_years.py: from October, a warning while next year's calendar is not confirmed
 - delivery.py: the notification outbox through its channels, with retries
-- locking.py: claiming work (SKIP LOCKED, singletons), savepoints per item, run records
+- claims.py: claiming work (SKIP LOCKED, singletons), savepoints per item, run records
 """

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from motcua.db.models import ApologyDraft, Dossier, LateHandling, SchedulerEffect, TaskRow
+from motcua.db.models import ApologyDraft, Dossier, LateHandling, SchedulerEffect, StepRow
 from motcua.domain import statuses as S
 from motcua.domain import watch
 from motcua.services import store
@@ -42,18 +42,18 @@ def _cfg(platform) -> dict:
     }
 
 
-def _open_rows(loaded) -> list[TaskRow]:
+def _open_rows(loaded) -> list[StepRow]:
     """The step rows waiting, oldest first (as the core orders the open steps)."""
     return [loaded.rows[s.task_id] for s in loaded.state.open_steps()]
 
 
-def _officials(session, row: TaskRow) -> list[dict]:
+def _officials(session, row: StepRow) -> list[dict]:
     claimed = row.assignee_id is not None
     return [{"username": u.username, "full_name": u.full_name, "role": row.role, "claimed": claimed}
             for u in holders_of(session, row)]
 
 
-def _recipients(session, dossier: Dossier, steps: list[TaskRow]) -> list:
+def _recipients(session, dossier: Dossier, steps: list[StepRow]) -> list:
     """The officials holding the current steps, their leaders, and the competent office's leaders."""
     users = []
     for row in steps:
@@ -143,18 +143,18 @@ def watch_deadlines(platform, now: datetime) -> dict:
 
     # -- steps ----------------------------------------------------------------------------------
     def open_steps():
-        return select(TaskRow).join(Dossier, Dossier.id == TaskRow.dossier_id).where(
-            TaskRow.state == S.READY, TaskRow.overdue.is_(False),
+        return select(StepRow).join(Dossier, Dossier.id == StepRow.dossier_id).where(
+            StepRow.state == S.READY, StepRow.overdue.is_(False),
             Dossier.status == S.PROCESSING, Dossier.paused_at.is_(None))
 
     def is_step_due_soon(session, row) -> bool:
-        """(on a TaskRow or a probe row of id, due_at, allotment_days, office_id)"""
+        """(on a StepRow or a probe row of id, due_at, allotment_days, office_id)"""
         cal, hours = calendars(session).by_id(row.office_id)
         if not watch.is_step_due_soon(row.due_at, row.allotment_days, now, cal, hours, cfg["step_warning_days"]):
             return False
         return session.get(SchedulerEffect, f"step_due_soon:{row.id}:{instant_key(row.due_at)}") is None
 
-    def step_due_soon(session, row: TaskRow) -> bool:
+    def step_due_soon(session, row: StepRow) -> bool:
         if not is_step_due_soon(session, row):
             return False
         if not claim_effect(session, f"step_due_soon:{row.id}:{instant_key(row.due_at)}", now):
@@ -167,7 +167,7 @@ def watch_deadlines(platform, now: datetime) -> dict:
                at=now, dossier=dossier, office_id=row.office_id, due_at=row.due_at, data={"task_id": row.id})
         return True
 
-    def step_overdue(session, row: TaskRow) -> bool:
+    def step_overdue(session, row: StepRow) -> bool:
         dossier = session.get(Dossier, row.dossier_id)
         loaded = store.load(platform, session, dossier, calendars=calendars(session))
         due = row.due_at
@@ -202,11 +202,11 @@ def watch_deadlines(platform, now: datetime) -> dict:
     counts["overdue"] = scan(platform, lambda: open_dossiers().where(
         Dossier.overdue.is_(False), Dossier.due_at <= now),
         Dossier, Dossier.id, overdue, what="overdue of dossier", label=label)["done"]
-    counts["steps_due_soon"] = scan(platform, lambda: open_steps().where(TaskRow.due_at <= horizon),
-                                    [TaskRow, Dossier], TaskRow.id, step_due_soon, what="due-soon of step",
+    counts["steps_due_soon"] = scan(platform, lambda: open_steps().where(StepRow.due_at <= horizon),
+                                    [StepRow, Dossier], StepRow.id, step_due_soon, what="due-soon of step",
                                     ready=is_step_due_soon,
-                                    probe=(TaskRow.due_at, TaskRow.allotment_days, TaskRow.office_id))["done"]
-    counts["steps_overdue"] = scan(platform, lambda: open_steps().where(TaskRow.due_at <= now),
-                                   [TaskRow, Dossier], TaskRow.id, step_overdue, what="overdue of step")["done"]
+                                    probe=(StepRow.due_at, StepRow.allotment_days, StepRow.office_id))["done"]
+    counts["steps_overdue"] = scan(platform, lambda: open_steps().where(StepRow.due_at <= now),
+                                   [StepRow, Dossier], StepRow.id, step_overdue, what="overdue of step")["done"]
     return counts
 

@@ -28,7 +28,7 @@ def saturday_plan(cal, hours, saturday: date) -> dict:
     """How a desk works on `saturday`: open periods, or the reason it is closed."""
     if cal.is_working_day(saturday):
         return {"open": True, "mode": "working_day", "periods": [list(map(_hhmm, p)) for p in hours.periods]}
-    holiday = cal.holiday_name(saturday)
+    holiday = cal.holiday_break_name(saturday)  # a holiday, or a Saturday inside a holiday break
     if holiday or hours.saturday == "none":
         return {"open": False, "mode": hours.saturday, "holiday": holiday, "periods": []}
     periods = hours.periods[:1] if hours.saturday == "morning" else hours.periods

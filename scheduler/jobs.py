@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine import timer_clock
+from scheduler.calendar_years import warn_unconfirmed_year
 from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
@@ -23,6 +24,7 @@ JOBS = {
     "reports": monthly_reports,
     "report_reminders": report_reminders,
     "saturday_desks": saturday_desks,
+    "calendar_years": warn_unconfirmed_year,
     "notifications": deliver_notifications,
 }
 

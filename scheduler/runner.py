@@ -28,6 +28,7 @@ INTERVALS = {
     "reports": "reports_interval",
     "report_reminders": "reports_interval",
     "saturday_desks": "reports_interval",
+    "calendar_years": "reports_interval",
 }
 
 

@@ -79,6 +79,8 @@ class VerifyResultSchema(Schema):
                                metadata={"description": "Số thứ tự sai đầu tiên của mỗi hồ sơ"})
     calendar_chain_valid = fields.Boolean()
     calendar_first_broken = fields.Integer(allow_none=True)
+    files_broken = fields.List(fields.Dict(), metadata={"description": "Tệp bị sửa hoặc mất: {code, file_id, "
+                                                                      "document, problem: changed|missing}"})
 
 
 @bp.get("/dossiers/<code>/audit")

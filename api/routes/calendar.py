@@ -4,7 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.auth import current_actor, platform
 from api.routes import body, query
 from api.schemas.common import StrictSchema
-from motcua.services import calendar_admin
+from motcua.errors import Invalid
+from motcua.services import calendar_admin, calendar_years
 
 bp = Blueprint("calendar", __name__)
 
@@ -135,3 +136,51 @@ def remove_override(override_id):
         200: {description: Đã xóa}
     """
     return calendar_admin.remove_override(platform(), current_actor(), override_id)
+
+
+class YearConfirm(StrictSchema):
+    source = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class YearSchema(Schema):
+    year = fields.Integer()
+    source = fields.String()
+    confirmed_at = fields.DateTime(allow_none=True)
+    by = fields.String(allow_none=True)
+
+
+class YearListSchema(Schema):
+    items = fields.List(fields.Nested(YearSchema))
+
+
+@bp.get("/calendar/years")
+def list_years():
+    """The years whose schedule (the government's notice of days off and swaps) is confirmed.
+    ---
+    get:
+      tags: [calendar]
+      responses:
+        200: {content: {application/json: {schema: YearListSchema}}}
+    """
+    current_actor()
+    return {"items": YearSchema(many=True).dump(calendar_years.list_years(platform()))}
+
+
+@bp.post("/calendar/years/<year>/confirm")
+def confirm_year(year):
+    """Confirm a year's schedule once its notice is entered (admin; recorded in the global chain).
+    ---
+    post:
+      tags: [calendar]
+      parameters: [{in: path, name: year, schema: {type: string, pattern: '^[0-9]{4}$'}, required: true}]
+      requestBody: {content: {application/json: {schema: YearConfirm}}}
+      responses:
+        201: {content: {application/json: {schema: YearSchema}}}
+    """
+    actor = current_actor()
+    data = body(YearConfirm)
+    if not (year.isascii() and year.isdigit() and len(year) == 4):
+        message = "Năm phải có bốn chữ số, ví dụ 2027."
+        raise Invalid(message, errors={"year": [message]})
+    return YearSchema().dump(calendar_years.confirm_year(platform(), actor, int(year),
+                                                         source=data["source"])), 201

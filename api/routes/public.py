@@ -3,21 +3,22 @@
 Limited per client and per client-and-code (api/ratelimit.py): another address's wrong guesses
 never lock a citizen out of their own dossier.
 """
-from flask import Blueprint
+from flask import Blueprint, request, send_file
 from marshmallow import Schema, fields, validate
 
 from api import ratelimit
 from api.auth import platform
 from api.routes import body, query
 from api.schemas.common import StrictSchema
-from motcua.errors import NotFound
+from motcua.errors import Invalid, NotFound
 from motcua.services import public
 
 bp = Blueprint("public", __name__)
 
 
 class LookupQuery(StrictSchema):
-    phone4 = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$", error="Nhập đúng 4 chữ số."))
+    phone4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}$", error="Nhập đúng 4 chữ số."))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=64))  # the receipt's lookup key
 
 
 class PublicDossierSchema(Schema):
@@ -31,6 +32,7 @@ class PublicDossierSchema(Schema):
     returned_at = fields.DateTime(allow_none=True)
     paused = fields.Boolean()
     rated = fields.Boolean()
+    result_available = fields.Boolean()
 
 
 class RatingBody(StrictSchema):
@@ -43,6 +45,12 @@ class RatingSchema(Schema):
     code = fields.String()
     satisfied = fields.Boolean()
     at = fields.DateTime()
+
+
+def _key_valid(p, code: str) -> bool:
+    """The receipt's key, read before the query is validated: its holder skips the rate limits."""
+    key = request.args.get("key")
+    return bool(key) and len(key) <= 64 and public.key_valid(p, code, key)
 
 
 @bp.get("/public/dossiers/<code>")
@@ -61,14 +69,45 @@ def lookup(code):
         429: {description: Quá nhiều lần tra cứu}
     """
     p = platform()
-    ratelimit.before_lookup(p, code)
+    ratelimit.before_lookup(p, code.upper(), key_valid=_key_valid(p, code))
     q = query(LookupQuery)
+    if not q["phone4"] and not q["key"]:
+        raise Invalid("Cần 4 số cuối điện thoại hoặc mã tra cứu trên phiếu.", errors={"phone4": ["Bắt buộc."]})
     try:
-        found = public.lookup(p, code, q["phone4"])
+        found = public.lookup(p, code, q["phone4"], q["key"])
     except NotFound:
-        ratelimit.lookup_failed(p, code)
+        ratelimit.lookup_failed(p, code.upper())
         raise
     return PublicDossierSchema().dump(found)
+
+
+class KeyQuery(StrictSchema):
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+
+
+@bp.get("/public/dossiers/<code>/result")
+def result(code):
+    """The electronic result, for the holder of the receipt's lookup key (done or returned).
+    ---
+    get:
+      tags: [public]
+      security: []
+      parameters:
+        - {in: path, name: code, schema: {type: string}, required: true}
+        - {in: query, schema: KeyQuery}
+      responses:
+        200: {description: Tệp kết quả}
+        404: {description: Mã tra cứu không khớp hoặc chưa có kết quả}
+    """
+    p = platform()
+    valid = _key_valid(p, code)
+    ratelimit.before_lookup(p, code.upper(), key_valid=valid)
+    q = query(KeyQuery)
+    if not valid:
+        ratelimit.lookup_failed(p, code.upper())
+        raise NotFound("Không tìm thấy hồ sơ với mã tra cứu đã nhập.")
+    meta, stream = public.result_file(p, code, q["key"])
+    return send_file(stream, mimetype=meta["media_type"], as_attachment=True, download_name=meta["name"])
 
 
 @bp.post("/public/dossiers/<code>/rating")
@@ -87,7 +126,7 @@ def rate(code):
         429: {description: Quá nhiều yêu cầu}
     """
     p = platform()
-    ratelimit.before_lookup(p, code)
+    ratelimit.before_lookup(p, code.upper())
     data = body(RatingBody)
     try:
         rating = public.rate(p, code, data["phone4"], data["satisfied"], data["comment"])

@@ -16,6 +16,8 @@ class DocumentItem(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=500))
     digitized = fields.Boolean(load_default=False)
     copies = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+    file_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))  # issue 12
+    reused_from = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))
 
 
 class _OneOrOther(fields.Field):
@@ -115,6 +117,10 @@ class DocumentSchema(Schema):
     name = fields.String()
     copies = fields.Integer(allow_none=True)
     digitized = fields.Boolean()
+    file_id = fields.String()  # issue 12: the document's file, its hash, its version (supplements)
+    sha256 = fields.String()
+    reused_from = fields.String()
+    version = fields.Integer()
 
 
 class ChecklistItemSchema(Schema):
@@ -149,6 +155,13 @@ class DossierSchema(Schema):
     apology = fields.Nested(ApologySchema, allow_none=True)
     current_steps = fields.List(fields.Nested(StepSchema))
     result = fields.Dict(allow_none=True)
+    # issue 12: the electronic result, the citizen's key, the fee and its payments
+    result_file = fields.Dict(allow_none=True)
+    lookup_key = fields.String(allow_none=True)
+    fee = fields.Integer(allow_none=True)
+    paid = fields.Boolean()
+    amount_paid = fields.Integer()
+    payments = fields.List(fields.Dict())
 
 
 class EventSchema(Schema):

@@ -166,8 +166,9 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class TaskRow(Base):
-    """One user task that is or was ready: what the inbox queries, without loading workflows."""
+class StepRow(Base):
+    """One step (a BPMN user task) that is or was ready: what the inbox queries, without loading
+    workflows. The table keeps the contract's word, `tasks` (as `/api/v1/tasks` does)."""
 
     __tablename__ = "tasks"
     __table_args__ = (
@@ -391,3 +392,53 @@ class SecurityThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive, for increasing delays
     blocked_until: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(Instant, index=True)
+
+
+# -- files and payments (issue 12; migration 0005) ------------------------------------------------
+
+class StoredFile(Base):
+    """An uploaded file: its bytes live in the content-addressed store (motcua/storage.py) under
+    its sha256; this row says who uploaded it, what it is and which dossier holds it (`role`:
+    component, supplement or result). A row with no dossier is removed after files.unattached_ttl_hours."""
+
+    __tablename__ = "files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(Instant)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), nullable=True, index=True)
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    document: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    reused_from: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    attached_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+
+
+class DossierExtra(Base):
+    """What issue 12 adds to a dossier, kept beside its row: the citizen's lookup key, the fee
+    from the manifest and whether it is paid (one row per dossier)."""
+
+    __tablename__ = "dossier_extras"
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    lookup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    paid: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Payment(Base):
+    """A fee paid at the desk, by post or online (confirmed by the gateway); `reference` is unique,
+    so a replayed gateway callback is refused."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(128), unique=True)
+    paid_at: Mapped[datetime] = mapped_column(Instant)
+    recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -371,3 +371,100 @@ ALL = (Received, StepReady, StepCompleted, StepCancelled, Claimed, Unclaimed, St
 TYPES = {cls.type: cls for cls in ALL}
 # Events the live code writes because the workflow moved (replay predicts these)
 CONSEQUENCES = ("step_ready", "step_cancelled", "finished", "supplement_requested", "supplemented")
+
+
+# -- a longer legal time on a path (issue 13.4) -------------------------------------------------
+
+@dataclass(frozen=True)
+class LegalTimeExtended(Event):
+    """A step carrying `legal_days` became ready: the law's longer time for this case applies,
+    so the appointment moves to clock start + `legal_days` (paused working time excluded).
+    `step` is the BPMN id of that step; `reason` its `legal_reason` property, else its name."""
+
+    type: ClassVar[str] = "legal_time_extended"
+    bpmn_id: str
+    old_due_at: datetime
+    due_at: datetime
+    legal_days: Decimal
+    reason: str
+
+    @property
+    def step(self) -> str | None:
+        return self.bpmn_id
+
+    @property
+    def data(self) -> dict:
+        return {"old_due_at": self.old_due_at.isoformat(), "due_at": self.due_at.isoformat(),
+                "legal_days": str(self.legal_days), "reason": self.reason}
+
+
+ALL = ALL + (LegalTimeExtended,)
+TYPES = {cls.type: cls for cls in ALL}
+CONSEQUENCES = CONSEQUENCES + ("legal_time_extended",)
+
+
+@dataclass(frozen=True)
+class CalendarYearConfirmed(Event):
+    """An administrator confirmed next year's schedule: the government's notice is entered
+    (recorded in the global chain, like `calendar_changed`; issue 13.5)."""
+
+    type: ClassVar[str] = "calendar_year_confirmed"
+    year: int
+    source: str
+
+    @property
+    def data(self) -> dict:
+        return {"year": self.year, "source": self.source}
+
+
+ALL = ALL + (CalendarYearConfirmed,)
+TYPES = {cls.type: cls for cls in ALL}
+
+# -- a dossier's content: results, payments, reused files (issue 12) ------------------------------
+
+@dataclass(frozen=True)
+class ResultIssued(Event):
+    """The competent office attached the electronic result: its file and sha256 enter the chain."""
+
+    type: ClassVar[str] = "result_issued"
+    file_id: str
+    sha256: str
+    number: str | None
+    issued_at: datetime
+
+    @property
+    def data(self) -> dict:
+        return {"file_id": self.file_id, "sha256": self.sha256, "number": self.number,
+                "issued_at": self.issued_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    type: ClassVar[str] = "payment_recorded"
+    amount: int
+    channel: str
+    reference: str
+    paid_at: datetime
+
+    @property
+    def data(self) -> dict:
+        return {"amount": self.amount, "channel": self.channel, "reference": self.reference,
+                "paid_at": self.paid_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class FilesReused(Event):
+    """Files held for the applicant were looked up (`files`: those found) for this dossier."""
+
+    type: ClassVar[str] = "files_reused"
+    id_number: str
+    files: tuple = ()
+
+    @property
+    def data(self) -> dict:
+        return {"id_number": self.id_number, "files": list(self.files)}
+
+
+CONTENT = (ResultIssued, PaymentRecorded, FilesReused)
+ALL = ALL + CONTENT
+TYPES.update({cls.type: cls for cls in CONTENT})

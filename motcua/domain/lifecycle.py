@@ -151,15 +151,36 @@ def supplement(state: DossierState, *, documents: list, data: dict | None, now: 
 
 # -- apology (form 04) --------------------------------------------------------------------------
 
+def latest_apology_date(state: DossierState, calendars: Calendars, max_extension_days: Decimal,
+                        now: datetime) -> datetime:
+    """The furthest new date an apology may set: `max_extension_days` working days (receiving
+    office's calendar and hours) after the current due time, or after now when the dossier is
+    already late, so that a late dossier can still apologise (its window does not shrink to nothing
+    while it waits) and the deadline watch's draft (watch.flag_due_soon) stays within reach."""
+    cal, hours = calendars.calendar(state.receiving_office), calendars.hours(state.receiving_office)
+    return deadlines.add_working_time(cal, hours, max(state.due_at, now), Decimal(max_extension_days))
+
+
 def apologise(state: DossierState, *, reason: str, new_due_at: datetime, by: str | None, now: datetime,
-              calendars: Calendars) -> Moved:
-    """At most once; on time when made at least one working day before the due time."""
+              calendars: Calendars, max_extension_days: Decimal | None = None) -> Moved:
+    """At most once; on time when made at least one working day before the due time.
+
+    The new date lies after the current due time (and after now), and at most
+    `max_extension_days` working days after the due time, or after now if that is later
+    (`latest_apology_date`; config.yaml
+    `dossier.apology_max_extension_days`; None: no upper bound). Replay passes the same bound."""
     require_status(state, *S.OPEN_STATUSES)
     if state.apology:
         raise NotAllowed("Hồ sơ đã có phiếu xin lỗi và hẹn lại; chỉ được hẹn lại một lần.")
     if new_due_at <= state.due_at or new_due_at <= now:
         message = "Ngày hẹn mới phải sau ngày hẹn trả hiện tại và sau thời điểm hiện tại."
         raise Invalid(message, errors={"new_due_at": [message]})
+    if max_extension_days is not None:
+        latest = latest_apology_date(state, calendars, max_extension_days, now)
+        if new_due_at > latest:
+            message = (f"Ngày hẹn mới không được quá {max_extension_days} ngày làm việc sau ngày hẹn trả hiện tại "
+                       f"(muộn nhất {_fmt(latest)}).")
+            raise Invalid(message, errors={"new_due_at": [message]}, extra={"latest_new_due_at": latest.isoformat()})
     cal, hours = calendars.calendar(state.receiving_office), calendars.hours(state.receiving_office)
     on_time = now < state.due_at and deadlines.working_time_between(cal, hours, now, state.due_at) >= 1
     event = E.Apology(reason=reason, new_due_at=new_due_at, on_time=on_time, original_due_at=state.due_at,

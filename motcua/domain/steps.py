@@ -32,6 +32,8 @@ class StepSpec(Protocol):
     allotment_days: Decimal
     form: str | None
     pause_clock: bool
+    # optional: the longer legal time that applies once this step is ready, and why
+    # legal_days: Decimal | None; legal_reason: str | None
 
 
 class ReadyStep(Protocol):
@@ -148,6 +150,9 @@ def sync(state: DossierState, ready: Iterable[ReadyStep], *, outcome: str | None
             due_calendar=fingerprint, form=spec.form, pause_clock=spec.pause_clock)
         events.append(E.StepReady(task_id=item.task_id, bpmn_id=spec.bpmn_id, name=spec.name, lane=spec.lane,
                                   office=office, allotment_days=spec.allotment_days, due_at=due))
+        if getattr(spec, "legal_days", None) is not None:
+            state, extended = extend_legal_time(state, spec, now=now, calendars=calendars)
+            events += extended
         if spec.pause_clock and state.paused_at is None:
             state, paused = pause(state, reason=spec.name, items=[], source="process", now=now)
             events += paused
@@ -158,3 +163,32 @@ def sync(state: DossierState, ready: Iterable[ReadyStep], *, outcome: str | None
         state, finished = finish(state, outcome, now=now, result=result)
         events += finished
     return state, events
+
+
+def extend_legal_time(state: DossierState, spec: StepSpec, *, now: datetime, calendars: Calendars) -> Moved:
+    """A ready step carries `legal_days`: the law's longer time for this case (contract: "a
+    longer legal time on a path"). The appointment becomes the clock start + `legal_days` on the
+    receiving office's calendar, moved by every finished pause (the open one moves it when it
+    ends) — and only if that is later than the appointment now (once: the same step ready again,
+    or a shorter longer time, changes nothing; an apology's later date stands). `state.pauses`
+    must be loaded."""
+    days = Decimal(spec.legal_days)
+    if not state.is_open:
+        return state, []
+    if state.pauses is None:
+        raise ValueError("extend_legal_time needs the dossier's pauses")
+    cal, hours = calendars.calendar(state.receiving_office), calendars.hours(state.receiving_office)
+    due = deadlines.due_at(cal, hours, state.clock_start, days)
+    for paused_from, resumed in state.pauses:
+        due = deadlines.shift_for_pause(cal, hours, due, paused_from, resumed)
+    if due <= state.due_at:
+        return state, []
+    state = state.copy()
+    old = state.due_at
+    state.due_at, state.due_calendar = due, cal.fingerprint
+    state.legal_days = max(Decimal(state.legal_days), days)
+    if now <= due:  # a due time already passed stays flagged by the deadline watch
+        state.overdue = False
+    reason = getattr(spec, "legal_reason", None) or spec.name
+    return state, [E.LegalTimeExtended(bpmn_id=spec.bpmn_id, old_due_at=old, due_at=due, legal_days=days,
+                                       reason=reason)]

@@ -30,6 +30,8 @@ from .names import DEFAULT_OVERRIDE_DAY_OFF, vietnamese_name
 ALGORITHM_VERSION = "1"
 
 OverrideKind = Literal["day_off", "working_day"]
+# The longest run of non-working days looked through for a holiday break (Tết: 9 days).
+_MAX_BREAK_DAYS = 16
 _KINDS = ("day_off", "working_day")
 
 
@@ -193,6 +195,30 @@ class WorkingCalendar:
         if english is None:
             return None
         return vietnamese_name(english, _package_vietnamese(d.year).get(d))
+
+    def holiday_break_name(self, d: dt.date) -> str | None:
+        """The holiday whose break ``d`` lies in, or None.
+
+        A break is a run of consecutive non-working days holding a holiday or announced day off:
+        the weekend next to it belongs to it (Sat 14/02/2026 inside the Tết break, Sat 03/01/2026
+        after the New Year days off). Desks with Saturday service stay closed on such a
+        Saturday, one rule instead of one override per date. A plain weekend gives None.
+        """
+        if self.is_working_day(d):
+            return None
+        name = self.holiday_name(d)
+        if name:
+            return name
+        for step in (-1, 1):
+            day = d
+            for _ in range(_MAX_BREAK_DAYS):
+                day += dt.timedelta(days=step)
+                if self.is_working_day(day):
+                    break
+                name = self.holiday_name(day)
+                if name:
+                    return name
+        return None
 
     def override_on(self, d: dt.date) -> Override | None:
         """The effective override on ``d``, if any."""

@@ -203,7 +203,7 @@ def _open_periods(
         d.weekday() == 5
         and saturday_service_allowed
         and hours.saturday != "none"
-        and cal.holiday_name(d) is None
+        and cal.holiday_break_name(d) is None
     ):
         periods = tuple(zip(hours.starts, hours.ends))
         return periods[:1] if hours.saturday == "morning" else periods
@@ -216,7 +216,8 @@ def desk_open(
     """Is the desk open at ``at`` for a procedure (periods include their start, not their end)?
 
     A Saturday that is not a declared working day opens only when the office serves on
-    Saturdays, the procedure allows Saturday service, and the Saturday is not a holiday.
+    Saturdays, the procedure allows Saturday service, and the Saturday is neither a holiday nor
+    inside a holiday break (``WorkingCalendar.holiday_break_name``).
     """
     local = to_local(at)
     tod = _tod(local)

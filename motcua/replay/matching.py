@@ -32,6 +32,8 @@ def label(event: E.Event) -> str:
         return f"tạm dừng chờ bổ sung «{event.reason}» (supplement_requested)"
     if isinstance(event, E.Supplemented):
         return "tiếp tục tính hạn sau bổ sung (supplemented)"
+    if isinstance(event, E.LegalTimeExtended):
+        return f"áp dụng thời hạn dài hơn tại bước «{event.bpmn_id}» (legal_time_extended)"
     return f"sự kiện «{event.type}»"
 
 

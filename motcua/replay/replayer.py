@@ -28,7 +28,7 @@ from engine import inspection, runtime, timer_clock
 from engine.runtime import StepFailed
 from motcua.clock import Clock
 from motcua.domain import events as E
-from motcua.domain import lifecycle, recompute, statuses as S, steps, watch
+from motcua.domain import content, lifecycle, recompute, statuses as S, steps, watch
 from motcua.domain.errors import NotAllowed
 from motcua.domain.state import DossierState
 from motcua.errors import DeskClosed, Invalid
@@ -41,7 +41,7 @@ log = logging.getLogger("motcua.replay")
 
 MAX_DIFFERENCES = 50
 # Consequences only: they follow an input, they never start one.
-CONSEQUENCES = ("step_ready", "step_cancelled")
+CONSEQUENCES = ("step_ready", "step_cancelled", "legal_time_extended")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ class Replayer:
         cfg = timeline.settings.section("scheduler") if timeline.settings is not None else {}
         # the same settings the deadline watch reads (config.yaml, scheduler.apology_extension_days)
         self.extension_days = Decimal(str(cfg["apology_extension_days"]))
+        # the apology's bound, as live (config.yaml dossier.apology_max_extension_days; None: none)
+        bound = (timeline.settings.section("dossier") if timeline.settings is not None else {}).get(
+            "apology_max_extension_days")
+        self.apology_bound = None if bound is None else Decimal(str(bound))
 
     # -- entry point --------------------------------------------------------------------------
 
@@ -323,7 +327,8 @@ class Replayer:
         if new_due is None:
             raise Diverged(rec.seq, f"ngày hẹn mới «{data.get('new_due_at')}» không đọc được.")
         state, events = lifecycle.apologise(self.state, reason=data.get("reason"), new_due_at=new_due,
-                                            by=data.get("by"), now=rec.at, calendars=self.calendars)
+                                            by=data.get("by"), now=rec.at, calendars=self.calendars,
+                                            max_extension_days=self.apology_bound)
         return state, events, rec.seq
 
     def _input_finished(self, rec: Record, i: int):
@@ -401,4 +406,26 @@ class Replayer:
         data = rec.data if isinstance(rec.data, dict) else {}
         state, events = watch.timer_failed(self.state, due_at=due, error=str(data.get("error")),
                                            element=data.get("element"), now=rec.at)
+        return state, events, rec.seq
+
+    # -- a dossier's content (issue 12): the same core transitions as the live use cases ---------
+
+    def _input_result_issued(self, rec: Record, i: int):
+        data = rec.data if isinstance(rec.data, dict) else {}
+        state, events = content.issue_result(self.state, file_id=str(data.get("file_id")),
+                                             sha256=str(data.get("sha256")), number=data.get("number"),
+                                             issued_at=instant(data.get("issued_at")) or rec.at)
+        return state, events, rec.seq
+
+    def _input_payment_recorded(self, rec: Record, i: int):
+        data = rec.data if isinstance(rec.data, dict) else {}
+        state, events = content.record_payment(self.state, amount=data.get("amount"), channel=data.get("channel"),
+                                               reference=data.get("reference"),
+                                               paid_at=instant(data.get("paid_at")) or rec.at)
+        return state, events, rec.seq
+
+    def _input_files_reused(self, rec: Record, i: int):
+        data = rec.data if isinstance(rec.data, dict) else {}
+        files = data.get("files") if isinstance(data.get("files"), list) else []
+        state, events = content.reuse_looked_up(self.state, id_number=str(data.get("id_number")), files=files)
         return state, events, rec.seq

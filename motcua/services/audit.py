@@ -22,7 +22,7 @@ from sqlalchemy import Text, event as sa_event, func, select, type_coerce
 
 from motcua import hash_chain as chain
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Event, Office, TaskRow, User
+from motcua.db.models import CalendarOverride, Dossier, Event, Office, StepRow, User
 from motcua.errors import NotFound
 from motcua.replay import (
     CalendarTimeline, Record, Replayer, Stored, StoredDossier, StoredProcess, StoredRow, legal_functions,
@@ -139,7 +139,7 @@ def _functions(platform, session, dossier, calendars: CalendarTimeline):
 
 def _rows(session, dossier: Dossier) -> list[StoredRow]:
     """The dossier's task rows, their data parsed here (see `_Event`)."""
-    t = TaskRow.__table__
+    t = StepRow.__table__
     rows = session.execute(select(t.c.id, t.c.bpmn_id, t.c.state, t.c.office_id, t.c.ready_at, t.c.due_at,
                                   type_coerce(t.c.data, Text).label("data"), t.c.assignee_id, t.c.completed_by,
                                   t.c.completed_at, t.c.overdue).where(t.c.dossier_id == dossier.id)).all()
@@ -245,6 +245,24 @@ def _first(row):
     return row[0]
 
 
+def _files_findings(platform, session, lo: int, hi: int, hashes: dict):
+    """Files of dossiers lo..hi whose stored bytes no longer hash to the sha256 in the history
+    (issue 12): (dossier id, {file_id, document, problem: changed|missing})."""
+    from motcua.db.models import StoredFile
+    from motcua.storage import store_for
+    store = store_for(platform.settings)
+    rows = session.execute(select(StoredFile.dossier_id, StoredFile.id, StoredFile.sha256, StoredFile.document)
+                           .where(StoredFile.dossier_id >= lo, StoredFile.dossier_id <= hi)
+                           .order_by(StoredFile.dossier_id, StoredFile.id)).all()
+    for dossier_id, file_id, sha, document in rows:
+        if sha not in hashes:
+            hashes[sha] = store.hash_of(sha)
+        now = hashes[sha]
+        if now != sha:
+            yield dossier_id, {"file_id": file_id, "document": document,
+                               "problem": "missing" if now is None else "changed"}
+
+
 def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, replay_too: bool = False,
                batch: int = BATCH) -> dict:
     """Every dossier's chain (and, with `replay_too`, its replay).
@@ -259,6 +277,8 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
         total = session.scalar(select(func.count(Dossier.id)))
     checked, broken, firsts, inconsistent, diverged = 0, [], {}, [], {}
+    files_broken: list[dict] = []
+    hashes: dict[str, str | None] = {}
     last_id = 0
     with tqdm(total=total, disable=not progress, unit=" hồ sơ", desc="Kiểm tra chuỗi băm", file=sys.stderr,
               dynamic_ncols=True) as bar:
@@ -279,6 +299,11 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
                     if seq is not None:
                         broken.append(d.code)
                         firsts[d.code] = seq
+                codes = {d.id: d.code for d in dossiers}
+                for dossier_id, finding in _files_findings(platform, session, lo, hi, hashes):
+                    files_broken.append({"code": codes[dossier_id], **finding})
+                    if codes[dossier_id] not in broken:
+                        broken.append(codes[dossier_id])
                 if replay_too:
                     calendars = timeline(platform, session)
                     for dossier in session.scalars(select(Dossier).where(Dossier.id >= lo, Dossier.id <= hi)):
@@ -297,6 +322,8 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
               "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+    if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
+        result["files_broken"] = files_broken
     if replay_too:
         result.update(inconsistent=inconsistent, diverged_at=diverged)
     return result

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, select, update
 
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Office, ProcedureVersion, TaskRow
+from motcua.db.models import CalendarOverride, Dossier, Office, ProcedureVersion, StepRow
 from motcua.domain import events as E
 from motcua.domain import statuses as S
 from motcua.domain.recompute import recompute_due_times
@@ -16,6 +16,7 @@ from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
 from motcua.services.office_calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
+from motcua.services.legal_time import extended_legal_days
 from motcua.services.store import pauses_of
 
 MAX_DAYS_RANGE = 400
@@ -59,6 +60,9 @@ def days(platform, office_code: str | None, first: date, last: date) -> list[dic
             if name and not entry["working"]:
                 entry["holiday"] = name
             if day.weekday() == 5 and not entry["working"]:
+                name = name or cal.holiday_break_name(day)  # a Saturday inside a holiday break
+                if name:
+                    entry["holiday"] = name
                 entry["saturday_service"] = hours.saturday != "none" and name is None
             out.append(entry)
             day += timedelta(days=1)
@@ -131,15 +135,17 @@ def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict
         Dossier.last_event_hash,
     ).where(Dossier.status.in_(S.OPEN_STATUSES))).all()
     pauses = pauses_of(session, [r.id for r in rows if r.supplement_count])
+    # a longer legal time that applied on the dossier's path stays in force (issue 13.4)
+    longer = extended_legal_days(session)
     states = {r.id: DossierState(
         code=r.code, receiving_office=codes[r.receiving_office_id], competent_office=codes[r.competent_office_id],
-        legal_days=legal_days[r.procedure_version_id], status=r.status, received_at=r.received_at,
+        legal_days=max(legal_days[r.procedure_version_id], longer.get(r.id, Decimal(0))), status=r.status, received_at=r.received_at,
         clock_start=r.clock_start, due_at=r.due_at, due_calendar=r.due_calendar, apology=r.apology,
         pauses=pauses.get(r.id, [])) for r in rows}
     for t in session.execute(select(
-            TaskRow.id, TaskRow.dossier_id, TaskRow.bpmn_id, TaskRow.name, TaskRow.lane, TaskRow.role,
-            TaskRow.office_id, TaskRow.ready_at, TaskRow.due_at, TaskRow.due_calendar, TaskRow.allotment_days,
-    ).where(TaskRow.state == S.READY)):
+            StepRow.id, StepRow.dossier_id, StepRow.bpmn_id, StepRow.name, StepRow.lane, StepRow.role,
+            StepRow.office_id, StepRow.ready_at, StepRow.due_at, StepRow.due_calendar, StepRow.allotment_days,
+    ).where(StepRow.state == S.READY)):
         state = states.get(t.dossier_id)
         if state is not None:
             state.steps[t.id] = StepState(
@@ -162,7 +168,7 @@ def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict
 
     _bulk_update(session, Dossier, dossier_updates, {"clock_start": "b_start", "due_at": "b_due",
                                                      "due_calendar": "b_cal"})
-    _bulk_update(session, TaskRow, step_updates, {"due_at": "b_due", "due_calendar": "b_cal"})
+    _bulk_update(session, StepRow, step_updates, {"due_at": "b_due", "due_calendar": "b_cal"})
     history.append_many(session, recorded, E.DueRecomputed.type, at=now, actor=actor_name)
     session.expire_all()
     return len(recorded)

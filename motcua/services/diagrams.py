@@ -24,7 +24,7 @@ from engine.drawing import render_svg
 from engine.trail import Trail, trail_of
 from motcua.access import ROLES, Actor
 from motcua.clock import VN_TZ
-from motcua.db.models import Procedure, ProcedureVersion, ProcessInstance, TaskRow
+from motcua.db.models import Procedure, ProcedureVersion, ProcessInstance, StepRow
 from motcua.errors import NotFound
 from motcua.services.documents import classify
 from motcua.services.dossiers import load_visible
@@ -70,7 +70,7 @@ def procedure_diagram(platform, actor: Actor, code: str, version: int) -> str:
     return render_svg(bpmn, title=f"{name} — phiên bản {version}", **_limits(platform, bpmn))
 
 
-def step_marks(rows: list[TaskRow], now: datetime) -> dict:
+def step_marks(rows: list[StepRow], now: datetime) -> dict:
     """The overlay for the user steps: the latest completion of each, or current when ready."""
     marks: dict[str, dict] = {}
     done_count: dict[str, int] = {}
@@ -107,8 +107,8 @@ def dossier_diagram(platform, actor: Actor, code: str) -> str:
     with platform.uow(readonly=True) as uow:
         session = uow.session
         dossier = load_visible(session, actor, code)
-        rows = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id)
-                               .order_by(TaskRow.ready_at, TaskRow.id)).all()
+        rows = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id)
+                               .order_by(StepRow.ready_at, StepRow.id)).all()
         marks = step_marks(rows, now)
         trail = _trail(session, dossier)
         version = dossier.procedure_version

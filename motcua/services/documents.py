@@ -6,8 +6,16 @@ forms/documents.py renders; this module decides what goes on each paper:
 - supplement (form 02): the latest supplement request; 404 before there is one.
 - refusal (form 03): a rejected dossier (by the action or by the process's refusal end).
 - stop (TT 03/2025 notice): a stopped dossier.
-- apology (form 04): the apology with its new appointment date; 404 without one.
-- control-slip (form 06): one row per hand-over. A hand-over is a step's completion (from the
+- apology (form 04, "văn bản xin lỗi và đề nghị gia hạn"): the apology with its new appointment
+  date, signed by the head (a `leader`) of the competent agency, never the desk clerk; 404 without one.
+- supplement items: a person's request carries its items; a request made by the process (a
+  `pause_clock` step became ready, `source: process`, `items: []`) takes them from the form data of
+  the step completed just before it: `SUPPLEMENT_ITEMS_FIELDS` (bpmn/README.md names the convention).
+- receipt register number: one register book per receiving office and calendar year (local time),
+  named by the year; the number is the dossier's rank among that office's receipts of that year.
+- control-slip (form 06): lead agency = the competent office; coordinating agencies = the other
+  offices whose steps (`OFFICE:role` lanes) the dossier went through — never the applicant.
+  One row per hand-over. A hand-over is a step's completion (from the
   step's office and the person who completed it, to the office(s) of the steps that became ready
   in the same moment, or back to the desk when the result is ready), then the supplement round
   trips and the hand-over of the result to the applicant. Each step's row compares the completion
@@ -17,11 +25,12 @@ forms/documents.py renders; this module decides what goes on each paper:
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
-from forms.documents import DOCUMENT_KINDS, render_document
+from forms.documents import APPLICANT, DOCUMENT_KINDS, render_document
 from motcua.access import Actor
 from motcua.clock import VN_TZ, parse_instant
 from motcua.db.models import Dossier, Office, User
@@ -30,6 +39,10 @@ from motcua.services import history
 from motcua.services.dossiers import load_visible
 
 KINDS = DOCUMENT_KINDS  # receipt, supplement, refusal, apology, stop, control-slip
+# Fields of a step's form that list what to supplement, in order of preference: a list of strings,
+# or a text with one item per line (or separated by ";"). Reason fields likewise.
+SUPPLEMENT_ITEMS_FIELDS = ("items", "supplement_items", "noi_dung_bo_sung")
+SUPPLEMENT_REASON_FIELDS = ("supplement_reason", "ly_do_bo_sung")
 
 
 def classify(at: datetime | None, due: datetime | None) -> str | None:
@@ -78,6 +91,65 @@ def _reason_from_steps(events) -> str | None:
     return None
 
 
+def _split_items(value) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if isinstance(value, str):
+        return [part.strip(" -•\t") for part in re.split(r"[\n;]+", value) if part.strip(" -•\t")]
+    return []
+
+
+def process_supplement(events, request) -> tuple[list[str], str | None]:
+    """Items and reason of a supplement the process asked for: the form data of the step
+    completed just before the `pause_clock` step became ready."""
+    index = events.index(request)
+    for event in reversed(events[:index]):
+        if event.type != "step_completed":
+            continue
+        data = (event.data or {}).get("data") or {}
+        items = next((found for key in SUPPLEMENT_ITEMS_FIELDS if (found := _split_items(data.get(key)))), [])
+        reason = next((data[k] for k in SUPPLEMENT_REASON_FIELDS if isinstance(data.get(k), str) and data[k].strip()),
+                      None)
+        return items, reason
+    return [], None
+
+
+def coordinating_offices(dossier: Dossier, events, names: _Names) -> list[str]:
+    """Names of the offices other than the competent and the receiving one whose steps the
+    dossier went through (lanes `OFFICE:role`), in the order they were met."""
+    skip = {dossier.competent_office.code, dossier.receiving_office.code}
+    found: list[str] = []
+    for e in events:
+        office = (e.data or {}).get("office") if e.type == "step_ready" else None
+        if office and office not in skip:
+            name = names.office(office)
+            if name not in found:
+                found.append(name)
+    return found
+
+
+def leader_of(session, office: Office) -> User | None:
+    """The head of an office for the papers it signs: its first active leader."""
+    for user in session.scalars(select(User).where(User.office_id == office.id, User.active.is_(True))
+                                .order_by(User.id)):
+        if "leader" in (user.roles or []):
+            return user
+    return None
+
+
+def register_entry(session, dossier: Dossier) -> tuple[str, int]:
+    """(book, number) in the register of the receiving office: one book per calendar year."""
+    local = dossier.received_at.astimezone(VN_TZ)
+    start = datetime(local.year, 1, 1, tzinfo=VN_TZ)
+    end = datetime(local.year + 1, 1, 1, tzinfo=VN_TZ)
+    earlier = or_(Dossier.received_at < dossier.received_at,
+                  and_(Dossier.received_at == dossier.received_at, Dossier.id <= dossier.id))
+    number = session.scalar(select(func.count(Dossier.id)).where(
+        Dossier.receiving_office_id == dossier.receiving_office_id,
+        Dossier.received_at >= start, Dossier.received_at < end, earlier))
+    return str(local.year), int(number or 1)
+
+
 def handovers(dossier: Dossier, events, names: _Names, now: datetime) -> list[dict]:
     """The rows of the control slip, in the order things happened."""
     ready: dict[str, dict] = {}     # task_id -> {name, office, due_at}
@@ -117,11 +189,11 @@ def handovers(dossier: Dossier, events, names: _Names, now: datetime) -> list[di
             ready.pop(data.get("task_id"), None)
         elif e.type == "supplement_requested":
             rows.append({"step": "Yêu cầu bổ sung hồ sơ", "from_office": names.office(dossier.receiving_office.code),
-                         "from_person": names.person(e.actor), "to_office": "Người nộp hồ sơ",
+                         "from_person": names.person(e.actor), "to_office": APPLICANT,
                          "to_person": (dossier.applicant or {}).get("name"), "at": e.at, "due_at": None,
                          "result": None, "note": data.get("reason")})
         elif e.type == "supplemented":
-            rows.append({"step": "Nhận hồ sơ bổ sung", "from_office": "Người nộp hồ sơ",
+            rows.append({"step": "Nhận hồ sơ bổ sung", "from_office": APPLICANT,
                          "from_person": (dossier.applicant or {}).get("name"),
                          "to_office": names.office(dossier.receiving_office.code),
                          "to_person": names.person(e.actor), "at": e.at, "due_at": None, "result": None,
@@ -137,7 +209,7 @@ def handovers(dossier: Dossier, events, names: _Names, now: datetime) -> list[di
             finished = dossier.finished_at or e.at
             rows.append({"step": "Trả kết quả cho người nộp hồ sơ",
                          "from_office": names.office(dossier.receiving_office.code),
-                         "from_person": names.person(e.actor), "to_office": "Người nộp hồ sơ",
+                         "from_person": names.person(e.actor), "to_office": APPLICANT,
                          "to_person": (dossier.applicant or {}).get("name"), "at": e.at, "due_at": due,
                          "result": classify(finished, due), "note": None})
     for task_id, info in ready.items():  # steps still waiting
@@ -158,7 +230,6 @@ def context_for(session, dossier: Dossier, kind: str, now: datetime) -> dict:
     received_by = session.get(User, dossier.received_by) if dossier.received_by else None
     applicant = dict(dossier.applicant or {})
     applicant.pop("id_number", None)  # the papers do not print the ID number
-    seq = dossier.code.rsplit("-", 1)[-1]
     context = {
         "office": {"code": receiving.code, "name": receiving.name},
         "dossier": {
@@ -168,7 +239,6 @@ def context_for(session, dossier: Dossier, kind: str, now: datetime) -> dict:
             "finished_at": dossier.finished_at, "returned_at": dossier.returned_at, "status": dossier.status,
             "supplement_count": dossier.supplement_count, "fee": manifest.get("fee"),
             "competent_office": {"code": competent.code, "name": competent.name},
-            "register_number": seq.lstrip("0") or "0",
         },
         "applicant": applicant,
         "documents": list(dossier.documents or []),
@@ -177,16 +247,26 @@ def context_for(session, dossier: Dossier, kind: str, now: datetime) -> dict:
         "handovers": [], "printed_at": now,
     }
     if kind == "receipt":
+        context["dossier"]["register_book"], context["dossier"]["register_number"] = register_entry(session, dossier)
         received = next((e for e in events if e.type == "received"), None)
         if received is not None:
             # the appointment printed on form 01 is the one promised at receipt
             context["dossier"]["due_at"] = _instant((received.data or {}).get("due_at")) or dossier.due_at
+        extended = next((e for e in reversed(events) if e.type == "legal_time_extended"), None)
+        if extended is not None:
+            # reprinted after a longer legal time applied (issue 13.4): the new appointment (the
+            # legal time printed stays the manifest's, as the contract says the receipt promises)
+            context["dossier"]["due_at"] = _instant((extended.data or {}).get("due_at")) or dossier.due_at
     elif kind == "supplement":
         request = next((e for e in reversed(events) if e.type == "supplement_requested"), None)
         if request is None:
             raise NotFound("Hồ sơ chưa có yêu cầu bổ sung nào.")
         data = request.data or {}
-        context["supplement"] = {"reason": data.get("reason"), "items": data.get("items") or [],
+        items, reason = list(data.get("items") or []), data.get("reason")
+        if not items and data.get("source") == "process":
+            items, step_reason = process_supplement(events, request)
+            reason = step_reason or reason
+        context["supplement"] = {"reason": reason, "items": items,
                                  "requested_at": request.at, "contact": names.person(request.actor)}
         context["receiver"] = {"full_name": names.person(request.actor)}
         context["dossier"]["supplement_count"] = sum(1 for e in events if e.type == "supplement_requested")
@@ -210,9 +290,13 @@ def context_for(session, dossier: Dossier, kind: str, now: datetime) -> dict:
                               "original_due_at": apology.get("original_due_at"), "at": apology.get("at"),
                               "on_time": apology.get("on_time")}
         context["office"] = {"code": competent.code, "name": competent.name}
-        context["receiver"] = {"full_name": names.person(apology.get("by"))}
+        head = leader_of(session, competent)
+        # signed by the head of the competent agency (TT 03/2025 form 04), never the clerk
+        context["signatory"] = {"full_name": head.full_name if head else None,
+                                "title": f"Thủ trưởng {competent.name}"}
     elif kind == "control-slip":
         context["handovers"] = handovers(dossier, events, names, now)
+        context["coordinating_offices"] = coordinating_offices(dossier, events, names)
     return context
 
 
@@ -223,4 +307,7 @@ def render(platform, actor: Actor, code: str, kind: str) -> str:
     with platform.uow() as uow:
         dossier = load_visible(uow.session, actor, code)
         context = context_for(uow.session, dossier, kind, platform.now())
+        if kind == "receipt":  # issue 12: the citizen's key and its QR code
+            from motcua.services.public import receipt_lookup
+            context["lookup"] = receipt_lookup(platform, uow.session, dossier)
     return render_document(kind, context)

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forms.validation import protected_variables, validate_form_data
-from motcua.access import WORKING_ROLES, Actor
+from motcua import access
+from motcua.access import Actor
 from motcua.clock import parse_instant
-from motcua.db.models import Dossier, DossierSequence, Office, TaskRow
+from motcua.db.models import Dossier, DossierSequence, Office, StepRow
 from motcua.domain import calendars as domain_calendars
-from motcua.domain import lifecycle
+from motcua.domain import content, lifecycle
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
-from motcua.services import history, process, store
+from motcua.services import files, history, payments, process, store
 from motcua.services.office_calendars import OfficeCalendars, hours_for
 from motcua.services.row_locks import lock_dossier
 from motcua.services.procedures import latest_version
@@ -86,11 +87,13 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
                 raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         applicant = request["applicant"]
         phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
+        submitted = request.get("documents") or []
+        held = files.prepare(session, actor, submitted, applicant.get("id_number"), now)
         state, events = lifecycle.receive(
             code=next_code(session, receiving, now.date()), procedure_code=manifest["code"],
             procedure_version=version.version, legal_days=Decimal(str(manifest["legal_days"])), channel=channel,
             receiving=receiving.code, competent=competent.code,
-            documents=lifecycle.documents_received(manifest, request.get("documents") or []), form_data=data,
+            documents=content.documents(manifest, submitted, held), form_data=data,
             desk_hours=hours, saturday_service=saturday_ok, now=now, calendars=calendars)
         dossier = Dossier(
             code=state.code, procedure_version_id=version.id, status=state.status, channel=channel,
@@ -100,6 +103,8 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
             supplement_count=0, overdue=False, apology_required=False)
         session.add(dossier)
         session.flush()
+        files.attach(session, dossier, state.documents, "component", now)
+        payments.open_account(session, dossier, manifest)
         loaded = store.load(platform, session, dossier, calendars=calendars, state=state)
         loaded.take((state, events), actor.username, at=now)
         loaded.save()
@@ -110,22 +115,11 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _office_holds_step(session, office_id, dossier_id, *states) -> bool:
-    query = select(func.count(TaskRow.id)).where(TaskRow.dossier_id == dossier_id, TaskRow.office_id == office_id)
-    if states:
-        query = query.where(TaskRow.state.in_(states))
-    return session.scalar(query) > 0
-
-
 def visible(session, actor: Actor, dossier: Dossier) -> bool:
-    """Own office's dossiers (received, decided or with a step there); admins and auditors: all."""
+    """May the actor read the dossier? (`access.may_read_dossier`.)"""
     if actor.sees_everything:
         return True
-    if actor.office_id is None:
-        return False
-    if actor.office_id in (dossier.receiving_office_id, dossier.competent_office_id):
-        return True
-    return _office_holds_step(session, actor.office_id, dossier.id)
+    return access.may_read_dossier(actor, dossier, access.step_offices(session, dossier.id))
 
 
 def load_visible(session, actor: Actor, code: str) -> Dossier:
@@ -147,18 +141,10 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
     from motcua.db.models import Procedure, ProcedureVersion
     with platform.uow(readonly=True) as uow:
         session = uow.session
-        query = select(Dossier)
-
-        def of_office(office_id):
-            with_task = select(TaskRow.dossier_id).where(TaskRow.office_id == office_id)
-            return or_(Dossier.receiving_office_id == office_id, Dossier.competent_office_id == office_id,
-                       Dossier.id.in_(with_task))
-
-        if not actor.sees_everything:
-            query = query.where(of_office(actor.office_id if actor.office_id is not None else -1))
+        query = select(Dossier).where(access.readable_dossiers(actor))
         if office:
             office_id = session.scalar(select(Office.id).where(Office.code == office))
-            query = query.where(of_office(office_id if office_id is not None else -1))
+            query = query.where(access.dossiers_of_office(office_id))
         if status:
             query = query.where(Dossier.status == status)
         if overdue is not None:
@@ -173,8 +159,8 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
 
 
 def view(session, dossier: Dossier) -> dict:
-    steps = session.scalars(select(TaskRow).where(TaskRow.dossier_id == dossier.id, TaskRow.state == "ready")
-                            .order_by(TaskRow.ready_at, TaskRow.id)).all()
+    steps = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
+                            .order_by(StepRow.ready_at, StepRow.id)).all()
     manifest = dossier.procedure_version.manifest
     return {
         "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
@@ -191,7 +177,15 @@ def view(session, dossier: Dossier) -> dict:
                            "due_at": t.due_at, "assignee": t.assignee.username if t.assignee else None}
                           for t in steps],
         "result": dossier.result,
+        **payments.view_fields(session, dossier),
+        "result_file": _result_file(session, dossier),
     }
+
+
+def _result_file(session, dossier: Dossier) -> dict | None:
+    row = files.result_of(session, dossier.id)
+    return None if row is None else {"id": row.id, "sha256": row.sha256, "name": row.name, "size": row.size,
+                                     "media_type": row.media_type}
 
 
 def history_of(platform, actor: Actor, code: str) -> list:
@@ -203,24 +197,11 @@ def history_of(platform, actor: Actor, code: str) -> list:
 
 # --- actions ---------------------------------------------------------------------------------
 
-def holds(session, actor: Actor, dossier: Dossier) -> bool:
-    """Does the actor's office hold the dossier now (receiving, competent, or a step waiting there)?"""
-    if actor.office_id is None:
-        return False
-    if actor.office_id in (dossier.receiving_office_id, dossier.competent_office_id):
-        return True
-    return _office_holds_step(session, actor.office_id, dossier.id, "ready")
-
-
-def _acting(session, actor: Actor, code: str) -> Dossier:
-    """404 if the actor may not see it, 403 if they may see but not act (auditors; offices that no
-    longer hold it; users without a working role); admins act everywhere (motcua/access.py)."""
+def _acting(session, actor: Actor, code: str, action: str) -> Dossier:
+    """404 if the actor may not see it, 403 if they may see but not take `action` (auditors;
+    cooperating agencies; an office the action does not belong to; see motcua/access.py)."""
     dossier = load_visible(session, actor, code)
-    if not actor.acts_everywhere:
-        if not actor.has(*WORKING_ROLES):
-            raise Forbidden("Tài khoản chỉ được xem, không được thao tác trên hồ sơ.")
-        if not holds(session, actor, dossier):
-            raise Forbidden("Cơ quan của tài khoản không còn giữ hồ sơ này nên không thao tác được.")
+    access.check_dossier_action(session, actor, dossier, action)
     return lock_dossier(session, dossier.id)
 
 
@@ -236,12 +217,12 @@ def _item_text(item) -> str:
     return text
 
 
-def _act(platform, actor: Actor, code: str, move) -> dict:
+def _act(platform, actor: Actor, code: str, action: str, move) -> dict:
     """One action on a dossier: lock it, load its state, let the core move it (`move(loaded)`
     returns the transition's result), store the state and the events, commit."""
     with platform.uow() as uow:
         session = uow.session
-        loaded = store.load(platform, session, _acting(session, actor, code))
+        loaded = store.load(platform, session, _acting(session, actor, code, action))
         loaded.take(move(loaded), actor.username)
         loaded.save()
         result = view(session, loaded.dossier)
@@ -251,7 +232,7 @@ def _act(platform, actor: Actor, code: str, move) -> dict:
 
 def request_supplement(platform, actor: Actor, code: str, reason: str, items: list) -> dict:
     """Form 02: the applicant must add or fix documents; the legal clock stops meanwhile."""
-    return _act(platform, actor, code, lambda loaded: lifecycle.request_supplement(
+    return _act(platform, actor, code, "supplement-request", lambda loaded: lifecycle.request_supplement(
         loaded.state, reason=reason, items=[_item_text(i) for i in items or []], now=platform.now()))
 
 
@@ -268,21 +249,31 @@ def supplement(platform, actor: Actor, code: str, documents: list, data: dict | 
             if errors:
                 raise Invalid("Tờ khai bổ sung không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         workflow, timers = process.waiting_timers(platform, loaded.session, loaded)
+        held = files.prepare(loaded.session, actor, documents or [], (loaded.dossier.applicant or {}).get("id_number"),
+                             platform.now())
+        given = content.documents(version.manifest, documents or [], held, earlier=loaded.state.documents)
         state, events = lifecycle.supplement(
-            loaded.state, documents=lifecycle.documents_received(version.manifest, documents or []), data=data,
-            now=platform.now(), calendars=loaded.calendars, timers=timers)
+            loaded.state, documents=given, data=data, now=platform.now(), calendars=loaded.calendars, timers=timers)
+        files.attach(loaded.session, loaded.dossier, given, "supplement", platform.now())
         loaded.state = state
         process.move_timers(platform, loaded, workflow, events[-1].timers, save=True)
         return loaded.state, events
-    return _act(platform, actor, code, move)
+    return _act(platform, actor, code, "supplement", move)
 
 
 def apologise(platform, actor: Actor, code: str, reason: str, new_due_at) -> dict:
     """Form 04, at most once: on time when made at least one working day before the due time."""
     new_due = parse_instant(new_due_at) if isinstance(new_due_at, str) else new_due_at
-    return _act(platform, actor, code, lambda loaded: lifecycle.apologise(
+    bound = apology_max_extension_days(platform.settings)
+    return _act(platform, actor, code, "apology", lambda loaded: lifecycle.apologise(
         loaded.state, reason=reason, new_due_at=new_due, by=actor.username, now=platform.now(),
-        calendars=loaded.calendars))
+        calendars=loaded.calendars, max_extension_days=bound))
+
+
+def apology_max_extension_days(settings) -> Decimal | None:
+    """config.yaml `dossier.apology_max_extension_days` (None or absent: no upper bound)."""
+    value = (settings.section("dossier") or {}).get("apology_max_extension_days")
+    return None if value is None else Decimal(str(value))
 
 
 def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> dict:
@@ -291,15 +282,10 @@ def end(platform, actor: Actor, code: str, status: str, reason: str | None) -> d
         moved = lifecycle.end(loaded.state, status, reason=reason, now=platform.now())
         process.cancel(platform, loaded.session, loaded)
         return moved
-    return _act(platform, actor, code, move)
+    return _act(platform, actor, code, access.ENDING_ACTIONS.get(status, "reject"), move)
 
 
 def hand_over(platform, actor: Actor, code: str) -> dict:
     """The result is handed to the applicant by the desk that received the dossier (or an admin)."""
-    def move(loaded):
-        dossier = loaded.dossier
-        if not actor.acts_everywhere and (
-                not actor.has("receiver") or actor.office_id != dossier.receiving_office_id):
-            raise Forbidden("Chỉ bộ phận một cửa nơi tiếp nhận hồ sơ mới trả kết quả.")
-        return lifecycle.hand_over(loaded.state, now=platform.now())
-    return _act(platform, actor, code, move)
+    return _act(platform, actor, code, "return",
+                lambda loaded: lifecycle.hand_over(loaded.state, now=platform.now()))

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import inspection, runtime
 from engine.runtime import StepFailed
 from forms.validation import protected_variables, validate_form_data
+from motcua import access
 from motcua.access import WORKING_ROLES, Actor
-from motcua.db.models import Dossier, TaskRow
+from motcua.db.models import Dossier, StepRow
 from motcua.domain import statuses as S
 from motcua.domain import steps
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
@@ -20,24 +21,14 @@ from motcua.services.dossiers import view
 from motcua.services.row_locks import lock_dossier
 
 
-def _may_work(actor: Actor, row: TaskRow) -> bool:
-    """A step is worked by whoever holds its lane's role at the step's office (motcua/access.py)."""
-    return actor.office_id is not None and actor.office_id == row.office_id and actor.has(row.role)
-
-
-def _may_see(actor: Actor, row: TaskRow) -> bool:
-    """Own office's tasks (read); admins and auditors: every office's."""
-    return actor.sees_everything or (actor.office_id is not None and actor.office_id == row.office_id)
-
-
-def _load(session, actor: Actor, task_id: str) -> TaskRow:
-    row = session.get(TaskRow, task_id)
-    if row is None or not _may_see(actor, row):
+def _load(session, actor: Actor, task_id: str) -> StepRow:
+    row = session.get(StepRow, task_id)
+    if row is None or not access.may_read_task(actor, row):
         raise NotFound("Không tìm thấy công việc này.")
     return row
 
 
-def task_view(row: TaskRow, dossier: Dossier, *, with_form: bool = False) -> dict:
+def task_view(row: StepRow, dossier: Dossier, *, with_form: bool = False) -> dict:
     out = {
         "id": row.id, "name": row.name, "lane": row.lane, "role": row.role, "office": row.office.code,
         "state": row.state, "dossier_code": dossier.code,
@@ -52,13 +43,6 @@ def task_view(row: TaskRow, dossier: Dossier, *, with_form: bool = False) -> dic
     return out
 
 
-def _workable_by(actor: Actor):
-    roles = [r for r in WORKING_ROLES if actor.has(r)]
-    if actor.office_id is None or not roles:
-        return false()
-    return and_(TaskRow.office_id == actor.office_id, TaskRow.role.in_(roles))
-
-
 def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: int, *,
                state: str = "ready", dossier: str | None = None):
     """The inbox, most urgent first.
@@ -69,25 +53,24 @@ def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: i
     """
     with platform.uow(readonly=True) as uow:
         session = uow.session
-        query = select(TaskRow)
+        query = select(StepRow)
         if state != "all":
-            query = query.where(TaskRow.state == state)
+            query = query.where(StepRow.state == state)
         if scope is None and actor.sees_everything and not actor.has(*WORKING_ROLES):
             scope = "all"
         if scope == "mine":
-            query = query.where(_workable_by(actor), TaskRow.assignee_id == actor.user_id)
+            query = query.where(access.workable_tasks(actor), StepRow.assignee_id == actor.user_id)
         elif scope == "candidate":
-            query = query.where(_workable_by(actor), TaskRow.assignee_id.is_(None))
+            query = query.where(access.workable_tasks(actor), StepRow.assignee_id.is_(None))
         elif scope == "all":
-            if not actor.sees_everything:
-                query = query.where(TaskRow.office_id == (actor.office_id if actor.office_id is not None else -1))
+            query = query.where(access.readable_tasks(actor))
         else:
-            query = query.where(_workable_by(actor), or_(TaskRow.assignee_id.is_(None),
-                                                         TaskRow.assignee_id == actor.user_id))
+            query = query.where(access.workable_tasks(actor), or_(StepRow.assignee_id.is_(None),
+                                                         StepRow.assignee_id == actor.user_id))
         if dossier:
-            query = query.join(Dossier, Dossier.id == TaskRow.dossier_id).where(Dossier.code == dossier)
+            query = query.join(Dossier, Dossier.id == StepRow.dossier_id).where(Dossier.code == dossier)
         total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.order_by(TaskRow.due_at, TaskRow.id)
+        rows = session.scalars(query.order_by(StepRow.due_at, StepRow.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
         return [task_view(r, session.get(Dossier, r.dossier_id)) for r in rows], total
 
@@ -98,15 +81,15 @@ def get_task(platform, actor: Actor, task_id: str) -> dict:
         return task_view(row, uow.session.get(Dossier, row.dossier_id), with_form=True)
 
 
-def _workable(session, actor: Actor, task_id: str) -> TaskRow:
+def _workable(session, actor: Actor, task_id: str) -> StepRow:
     row = _load(session, actor, task_id)
-    if not _may_work(actor, row):
+    if not access.may_work_task(actor, row):
         raise Forbidden("Công việc này không thuộc vai trò của tài khoản tại cơ quan.")
     # Lock the dossier, then the task (always in that order): a concurrent change to the same
     # dossier waits here and then sees the state it left, instead of racing it.
     lock_dossier(session, row.dossier_id)
-    row = session.scalar(select(TaskRow).where(TaskRow.id == row.id)
-                         .with_for_update(of=TaskRow).execution_options(populate_existing=True))
+    row = session.scalar(select(StepRow).where(StepRow.id == row.id)
+                         .with_for_update(of=StepRow).execution_options(populate_existing=True))
     if row.state != S.READY:
         raise Conflict("Công việc đã được xử lý hoặc không còn chờ xử lý.")
     return row

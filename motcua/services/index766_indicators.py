@@ -174,10 +174,10 @@ def online_services_used(ctx: Context) -> Measure:
 
 
 def electronic_result_issued():
-    """The SQL condition "this dossier's electronic result (result code and file) was issued".
-    Result files are not stored yet (contract "Files": `POST /dossiers/{code}/result`), so no dossier
-    has one: the issue that stores them replaces this condition."""
-    return Dossier.id.is_(None)
+    """The SQL condition "this dossier's electronic result (result code and file) was issued":
+    a file attached with role `result` (contract "Files": `POST /dossiers/{code}/result`)."""
+    from motcua.db.models import StoredFile
+    return select(StoredFile.id).where(StoredFile.dossier_id == Dossier.id, StoredFile.role == "result").exists()
 
 
 @indicator("3.3")

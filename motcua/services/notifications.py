@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from motcua.access import Actor
-from motcua.db.models import Dossier, Notification, NotificationDelivery, Office, SchedulerEffect, TaskRow, User
+from motcua.db.models import Dossier, Notification, NotificationDelivery, Office, SchedulerEffect, StepRow, User
 from motcua.errors import NotFound
 
 log = logging.getLogger("motcua.notifications")
@@ -76,7 +76,7 @@ def leaders_of(session, office_id: int) -> list[User]:
     return users_with_role(session, office_id, "leader")
 
 
-def holders_of(session, row: TaskRow) -> list[User]:
+def holders_of(session, row: StepRow) -> list[User]:
     """Who holds a step: the official who claimed it, else everyone who may claim it."""
     if row.assignee_id is not None:
         user = session.get(User, row.assignee_id)

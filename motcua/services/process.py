@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engine import conventions, inspection, runtime
-from motcua.db.models import Dossier, Office, ProcessInstance, TaskRow
+from motcua.db.models import Dossier, Office, ProcessInstance, StepRow
 from motcua.domain import statuses as S
 from motcua.domain import steps
 from motcua.legal_clock import deadlines
-from motcua.services import notifications
+from motcua.services import legal_time, notifications
 from motcua.services.office_calendars import calendar_for, hours_for
 from motcua.services.store import Loaded
 
@@ -72,10 +72,13 @@ def advance(platform, session, loaded: Loaded, workflow, actor_name: str) -> Non
     and the officials of new steps (and of reached reminder end events) are told."""
     now = platform.now()
     outcome = runtime.outcome(workflow)
-    loaded.take(steps.sync(loaded.state, runtime.ready_steps(workflow), outcome=outcome,
-                           result=inspection.result_data(workflow) if outcome is not None else None,
-                           next_timer_at=runtime.next_timer_at(workflow), now=now, calendars=loaded.calendars),
-                actor_name)
+    ready = runtime.ready_steps(workflow)
+    legal_time.prepare(session, loaded, ready)
+    moved = loaded.take(steps.sync(loaded.state, ready, outcome=outcome,
+                                   result=inspection.result_data(workflow) if outcome is not None else None,
+                                   next_timer_at=runtime.next_timer_at(workflow), now=now,
+                                   calendars=loaded.calendars),
+                        actor_name)
     instance = loaded.instance
     instance.state = runtime.dump(workflow)
     instance.updated_at = now
@@ -83,6 +86,7 @@ def advance(platform, session, loaded: Loaded, workflow, actor_name: str) -> Non
     for row in created:
         _notify_assigned(platform, session, loaded.dossier, row, now)
     _notify_reminders(platform, session, loaded, workflow, now)
+    legal_time.notify_extended(platform, session, loaded, moved, now)
 
 
 def move_timers(platform, loaded: Loaded, workflow, moves, *, save: bool) -> None:
@@ -122,7 +126,7 @@ def cancel(platform, session, loaded: Loaded) -> None:
 
 # --- the notifications a process sends ---------------------------------------------------------
 
-def _notify_assigned(platform, session, dossier: Dossier, row: TaskRow, now) -> None:
+def _notify_assigned(platform, session, dossier: Dossier, row: StepRow, now) -> None:
     """A step became ready: the officials who may take it are told (kind `assigned`)."""
     label = notifications.dossier_label(dossier)
     notifications.notify(
@@ -160,7 +164,7 @@ def _notify_reminders(platform, session, loaded: Loaded, workflow, now) -> None:
             continue
         row = loaded.rows.get(end.attached_task_id) if end.attached_task_id is not None else None
         if row is None and end.attached_task_id is not None:
-            row = session.get(TaskRow, end.attached_task_id)
+            row = session.get(StepRow, end.attached_task_id)
         office = (session.get(Office, row.office_id) if row is not None
                   else _lane_office(loaded, conventions.Lane.parse(end.lane)))
         step_name = row.name if row is not None else (end.name or end.bpmn_id)

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from motcua.clock import parse_instant
-from motcua.db.models import Dossier, Office, Procedure, ProcedureVersion, TaskRow
+from motcua.db.models import Dossier, Office, Procedure, ProcedureVersion, StepRow
 from motcua.errors import Forbidden, Invalid
 from motcua.services.report_scope import Scope, day_range, office_by_code, office_tree, parse_day
 
@@ -73,8 +73,8 @@ def _note(status: str, apology, supplements: int, overdue: bool) -> str:
 def rows(session, scope: Scope, start: datetime, end: datetime):
     """The register's rows (lists of strings) in order of receipt."""
     receiving, competent = aliased(Office), aliased(Office)
-    transferred = select(func.min(TaskRow.completed_at)).where(
-        TaskRow.dossier_id == Dossier.id, TaskRow.state == "completed").scalar_subquery()
+    transferred = select(func.min(StepRow.completed_at)).where(
+        StepRow.dossier_id == Dossier.id, StepRow.state == "completed").scalar_subquery()
     query = scope.dossiers(select(
         Dossier.code, Procedure.name, Dossier.applicant, receiving.name, competent.name, Dossier.received_at,
         Dossier.due_at, transferred.label("transferred"), Dossier.status, Dossier.finished_at, Dossier.returned_at,

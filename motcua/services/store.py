@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from motcua.clock import parse_instant
-from motcua.db.models import Dossier, Event, ProcessInstance, Rating, TaskRow, User
+from motcua.db.models import Dossier, Event, ProcessInstance, Rating, StepRow, User
 from motcua.domain.state import DossierState, ProcessState, StepState
 from motcua.services import history
 from motcua.services.office_calendars import OfficeCalendars
@@ -24,7 +24,7 @@ STEP_FIELDS = ("state", "due_at", "due_calendar", "completed_at", "data", "overd
 PROCESS_FIELDS = ("status", "next_timer_at", "error")
 
 
-def _step(row: TaskRow, usernames: dict) -> StepState:
+def _step(row: StepRow, usernames: dict) -> StepState:
     return StepState(task_id=row.id, bpmn_id=row.bpmn_id, name=row.name, lane=row.lane, role=row.role,
                      office=row.office.code, allotment_days=Decimal(row.allotment_days), ready_at=row.ready_at,
                      due_at=row.due_at, due_calendar=row.due_calendar, form=row.form, pause_clock=row.pause_clock,
@@ -61,7 +61,7 @@ class Loaded:
             return
         self.instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier.id))
         self.rows = {row.id: row for row in session.scalars(
-            select(TaskRow).where(TaskRow.dossier_id == dossier.id).order_by(TaskRow.ready_at, TaskRow.id))}
+            select(StepRow).where(StepRow.dossier_id == dossier.id).order_by(StepRow.ready_at, StepRow.id))}
         done_by = {row.completed_by for row in self.rows.values() if row.completed_by is not None}
         self.user_ids: dict[str, int] = {}
         usernames: dict[int, str] = {}
@@ -110,7 +110,7 @@ class Loaded:
 
     # -- writing back --------------------------------------------------------------------------------
 
-    def save(self) -> list[TaskRow]:
+    def save(self) -> list[StepRow]:
         """Write what changed since the last save and append the events; the new step rows."""
         new, old = self.state, self._saved
         dossier = self.dossier
@@ -123,7 +123,7 @@ class Loaded:
             row = self.rows.get(task_id)
             if row is None:
                 office = self.calendars.office(step.office)
-                row = TaskRow(id=task_id, instance_id=self.instance.id, dossier_id=dossier.id, bpmn_id=step.bpmn_id,
+                row = StepRow(id=task_id, instance_id=self.instance.id, dossier_id=dossier.id, bpmn_id=step.bpmn_id,
                               name=step.name, lane=step.lane, role=step.role, office_id=office.id,
                               allotment_days=str(step.allotment_days), form=step.form, pause_clock=step.pause_clock,
                               state=step.state, ready_at=step.ready_at, due_at=step.due_at,

@@ -104,7 +104,7 @@ def test_apology_once_with_on_time_flag_and_form_04(client, publish, clock):
     assert r.get_json()["apology"]["on_time"] is False
 
     html = leader.get(f"{API}/dossiers/{early['code']}/documents/apology").get_data(as_text=True)
-    assert "Phiếu xin lỗi và hẹn lại ngày trả kết quả" in html and "Cần xác minh thêm tại địa phương" in html
+    assert "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết" in html and "Cần xác minh thêm tại địa phương" in html
     assert "17:00, ngày 03/12/2026" in html and "08:00, ngày 30/11/2026" in html  # new and original dates
     # the receipt keeps the appointment promised at receipt
     receipt = leader.get(f"{API}/dossiers/{early['code']}/documents/receipt").get_data(as_text=True)

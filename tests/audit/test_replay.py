@@ -311,10 +311,10 @@ def test_a_changed_step_due_time_is_found_at_its_ready_event(simple, app, login,
     code = at_approval(simple, login, clock)["code"]
     from sqlalchemy import select, update
 
-    from motcua.db.models import TaskRow
+    from motcua.db.models import StepRow
     with engine_of(app).begin() as conn:
-        due = conn.execute(select(TaskRow.due_at).where(TaskRow.bpmn_id == "approve")).scalar_one()
-        conn.execute(update(TaskRow).where(TaskRow.bpmn_id == "approve").values(due_at=due + timedelta(days=2)))
+        due = conn.execute(select(StepRow.due_at).where(StepRow.bpmn_id == "approve")).scalar_one()
+        conn.execute(update(StepRow).where(StepRow.bpmn_id == "approve").values(due_at=due + timedelta(days=2)))
     replay = audit(login, code)["replay"]
     assert (replay["consistent"], replay["diverged_at"]) == (False, 6)
     assert "approve" in replay["detail"] and "due_at" in replay["detail"]

@@ -180,13 +180,13 @@ def test_dossier_actions_through_dialogs(new_page, sign_in, screenshots):
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Lý do chậm trễ").fill("Cần xác minh thêm.")
     dialog.get_by_label("Ngày giờ hẹn mới").fill("2026-11-20T09:00")
-    dialog.get_by_role("button", name="Lập phiếu xin lỗi").click()
+    dialog.get_by_role("button", name="Lập văn bản xin lỗi").click()
     expect(dialog.locator('[data-field="new_due_at"] .field-error')).to_contain_text("phải sau ngày hẹn trả hiện tại")
     dialog.get_by_label("Ngày giờ hẹn mới").fill("2026-11-27T16:00")
-    dialog.get_by_role("button", name="Lập phiếu xin lỗi").click()
+    dialog.get_by_role("button", name="Lập văn bản xin lỗi").click()
     expect(page.locator("#dossier-due")).to_have_text("16:00 ngày 27/11/2026")
     expect(page.get_by_role("button", name="Xin lỗi, hẹn lại")).to_have_count(0)  # once only
-    expect(page.get_by_role("link", name="Phiếu xin lỗi và hẹn lại")).to_be_visible()
+    expect(page.get_by_role("link", name="Văn bản xin lỗi và đề nghị gia hạn")).to_be_visible()
 
     # refusal closes it; its paper appears
     page.get_by_role("button", name="Từ chối").click()

@@ -34,7 +34,9 @@ def test_days_lists_holidays_working_saturdays_and_saturday_service(client):
     days = {d["date"]: d for d in r.get_json()["days"]}
     assert days["2026-08-22"]["working"] is True          # the worked Saturday of the 2026 swap
     assert days["2026-08-29"]["working"] is False
-    assert days["2026-08-29"]["saturday_service"] is True  # TTPVHCC serves full days on Saturdays
+    # TTPVHCC serves full days on Saturdays, but Sat 29/08 is inside the National Day break
+    # (29/08–02/09: the weekend, the swap day off Mon 31/08, 01–02/09): closed, named after it
+    assert days["2026-08-29"]["saturday_service"] is False and days["2026-08-29"]["holiday"]
     assert days["2026-08-31"]["working"] is False and days["2026-08-31"]["holiday"]
     assert days["2026-09-02"]["holiday"]
     r = client.get("/api/v1/calendar/days", query_string={"office": "UBND.YENSON", "from": "2026-11-28", "to": "2026-11-28"})

@@ -53,7 +53,7 @@ TITLES = {
     "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
     "supplement": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
     "refusal": "Phiếu từ chối tiếp nhận, giải quyết hồ sơ",
-    "apology": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    "apology": "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
     "control-slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
     "stop": "Thông báo dừng giải quyết hồ sơ",
 }
@@ -124,6 +124,38 @@ def test_apology_shows_new_date_and_original():
     assert "17:00, ngày 13/10/2026" in html
 
 
+def test_apology_is_signed_by_the_head_never_the_clerk():
+    context = make_context()
+    context["signatory"] = {"full_name": "Lê Minh Đức", "title": "Thủ trưởng UBND xã Minh Xuân"}
+    html = render_document("apology", context)
+    assert "Mẫu số 04" in html
+    assert "Lê Minh Đức" in html and "Thủ trưởng UBND xã Minh Xuân" in html
+    assert "Trần Thị Bình" not in html  # the desk clerk (receiver) does not sign form 04
+
+
+def test_control_slip_names_agencies_never_the_applicant():
+    context = make_context()
+    context["dossier"]["competent_office"] = {"code": "UBND.MINHXUAN", "name": "UBND xã Minh Xuân"}
+    context["handovers"].append({"from_office": "UBND xã Minh Xuân", "to_office": "Người nộp hồ sơ",
+                                 "step": "Yêu cầu bổ sung hồ sơ", "at": None, "result": None})
+    html = render_document("control-slip", context)
+    coordinating = html.split('class="coordinating">', 1)[1].split("</p>", 1)[0]
+    assert "Tư pháp - hộ tịch" in coordinating and "Công an xã" in coordinating
+    assert "Người nộp hồ sơ" not in coordinating and "UBND xã Minh Xuân" not in coordinating
+    context["coordinating_offices"] = ["Công an tỉnh Tuyên Quang"]
+    html = render_document("control-slip", context)
+    coordinating = html.split('class="coordinating">', 1)[1].split("</p>", 1)[0]
+    assert "Công an tỉnh Tuyên Quang" in coordinating and "Công an xã" not in coordinating
+    assert 'class="lead-office">UBND xã Minh Xuân' in html
+
+
+def test_receipt_register_book_and_number():
+    context = make_context()
+    context["dossier"].update(register_book="2026", register_number=975)
+    html = render_document("receipt", context)
+    assert "Quyển số: 2026, Số thứ tự: 975" in html
+
+
 def test_control_slip_rows():
     html = render_document("control-slip", make_context())
     assert "Quá hạn" in html and "Trước hạn" in html
@@ -165,3 +197,62 @@ def test_formatters():
     assert format_legal_days(0) == "Trong ngày"
     assert format_legal_days(0.5) == "0,5 ngày làm việc"
     assert format_legal_days(12) == "12 ngày làm việc"
+
+
+# ----------------------------------------------------------------------------- over HTTP
+
+def _example_data(schema: dict, **choices) -> dict:
+    data = {name: prop["examples"][0] for name, prop in schema["properties"].items() if prop.get("examples")}
+    data.update(choices)
+    return data
+
+
+def test_papers_of_a_building_permit_with_a_process_supplement(publish, client, clock):
+    """The process asks for the supplement (a pause_clock step): form 02 lists the items the
+    appraisal wrote; form 04 is signed by the commune's leader; form 01 carries the register."""
+    from datetime import datetime as dt
+
+    from motcua.clock import VN_TZ
+    from tests.api.helpers import API, APPLICANT, staff
+    from tests.conftest import read_package
+
+    package = read_package("giay-phep-xay-dung")
+    publish(package)
+    clock.freeze(dt(2026, 11, 25, 8, 0, tzinfo=VN_TZ))
+    desk, specialist, leader = staff(client, "minhxuan.receiver", "minhxuan.specialist", "minhxuan.leader")
+    body = {"procedure_code": "giay-phep-xay-dung", "channel": "direct", "applicant": dict(APPLICANT),
+            "data": _example_data(package["forms"]["to_khai"]),
+            "documents": [{"name": d["name"], "digitized": True} for d in package["manifest"]["documents"]]}
+    codes = []
+    for _ in range(2):
+        response = desk.post(f"{API}/dossiers", json=body)
+        assert response.status_code == 201, response.get_json()
+        codes.append(response.get_json()["code"])
+    code = codes[1]
+    receipt = desk.get(f"{API}/dossiers/{code}/documents/receipt").get_data(as_text=True)
+    assert "Quyển số: 2026, Số thứ tự: 2" in receipt  # the office's second receipt of 2026
+
+    def step(api, name, data):
+        dossier = api.get(f"{API}/dossiers/{code}").get_json()
+        [task] = [s for s in dossier["current_steps"] if s["name"] == name]
+        response = api.post(f"{API}/tasks/{task['task_id']}/complete", json={"data": data})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    response = leader.post(f"{API}/dossiers/{code}/apology",
+                           json={"reason": "Cần kiểm tra thực địa lại", "new_due_at": "2026-12-30T17:00:00+07:00"})
+    assert response.status_code == 200, response.get_json()
+    html = leader.get(f"{API}/dossiers/{code}/documents/apology").get_data(as_text=True)
+    assert "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết" in html
+    signature = html.split('class="signatures"', 1)[1]
+    assert "Lê Minh Đức (Lãnh đạo)" in signature and "Cán bộ một cửa" not in signature
+
+    step(desk, "Tiếp nhận, kiểm tra hồ sơ", _example_data(package["forms"]["kiem_tra_ho_so"]))
+    wanted = "Bản vẽ mặt bằng móng\nBản sao giấy chứng nhận quyền sử dụng đất có chứng thực"
+    dossier = step(specialist, "Thẩm định hồ sơ, kiểm tra thực địa", _example_data(package["forms"]["tham_dinh"], decision="supplement",
+                                                          noi_dung_bo_sung=wanted))
+    assert dossier["status"] == "supplement_requested"
+    html = desk.get(f"{API}/dossiers/{code}/documents/supplement").get_data(as_text=True)
+    assert "<li>Bản vẽ mặt bằng móng</li>" in html
+    assert "<li>Bản sao giấy chứng nhận quyền sử dụng đất có chứng thực</li>" in html
+

@@ -5,7 +5,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from motcua.db.models import Event, TaskRow
+from motcua.db.models import Event, StepRow
 from motcua.errors import Conflict
 from motcua.services import dossiers, inbox
 from tests.foundation.helpers import actor, publish_simple, receive_simple
@@ -46,7 +46,7 @@ def test_fifty_concurrent_completions_of_one_task(people):
         s = uow.session
         completed = s.scalars(select(Event).where(Event.type == "step_completed")).all()
         assert len(completed) == 1
-        rows = s.scalars(select(TaskRow).order_by(TaskRow.ready_at)).all()
+        rows = s.scalars(select(StepRow).order_by(StepRow.ready_at)).all()
         assert [(r.bpmn_id, r.state) for r in rows] == [("receive", "completed"), ("appraise", "ready")]
         winner = completed[0].data["data"]["note"]
         assert rows[0].data == {"checked": True, "note": winner}

@@ -377,11 +377,16 @@ def test_desk_open_and_next_opening(at, hours, allowed, is_open, opening) -> Non
 
 
 def test_saturday_desk_and_day_off_override_on_saturday() -> None:
-    # Sat 21/02/2026 (mùng 5 Tết) is a plain weekend for the package, so a Saturday desk would open;
-    # the OVERRIDDEN calendar declares it a day off, which closes it: next opening Mon 23/02 07:30.
+    # Sat 21/02/2026 (mùng 5 Tết) is a weekend inside the Tết break (Fri 20/02 is a holiday): a
+    # Saturday desk stays closed by the break rule, override or not: next opening Mon 23/02 07:30.
     at = T("2026-02-21 08:00")
-    assert desk_open(PLAIN, SAT_FULL, at, saturday_service_allowed=True)
+    assert not desk_open(PLAIN, SAT_FULL, at, saturday_service_allowed=True)
     assert not desk_open(OVERRIDDEN, SAT_FULL, at, saturday_service_allowed=True)
+    # a plain Saturday opens; the same Saturday declared a day off by an override does not
+    plain_saturday = T("2026-03-14 08:00")
+    assert desk_open(PLAIN, SAT_FULL, plain_saturday, saturday_service_allowed=True)
+    closed = WorkingCalendar([Override(D("2026-03-14"), "day_off", "Nghỉ theo thông báo")])
+    assert not desk_open(closed, SAT_FULL, plain_saturday, saturday_service_allowed=True)
     assert next_opening(OVERRIDDEN, SAT_FULL, at, saturday_service_allowed=True) == T("2026-02-23 07:30")
 
 

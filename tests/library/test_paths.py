@@ -71,6 +71,7 @@ class StepFacts:
     allotment: Decimal
     form: str
     pause_clock: bool
+    legal_days: Decimal | None = None  # the longer legal time once this step is ready (issue 13.4)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def facts(code: str) -> Facts:
         steps[task.get("id")] = StepFacts(
             id=task.get("id"), name=task.get("name"), lane=lane, role=role, office=office or None,
             allotment=Decimal(props["allotment_days"]), form=props["form"],
-            pause_clock=props.get("pause_clock") == "true")
+            pause_clock=props.get("pause_clock") == "true",
+            legal_days=Decimal(props["legal_days"]) if props.get("legal_days") else None)
     return Facts(manifest, forms, steps)
 
 
@@ -237,7 +239,9 @@ PATHS = [
                  "steps": ["2026-11-26T17:00:00+07:00"] * 4}),
     Path("trich-luc-ho-tich", "refusal", "UBND.YENSON", [
         Do("kiem_tra_ho_so"), Do("tra_cuu_in_trich_luc", data=REFUSE)], "rejected"),
-    # ---- Đăng ký kết hôn: same day, 5 working days with verification
+    # ---- Đăng ký kết hôn: same day (manifest legal_days 0); up to 5 working days when the
+    # conditions must be verified (Luật Hộ tịch 2014, art. 18(2)): the step xac_minh carries
+    # legal_days 5, and the appointment moves when it becomes ready
     Path("dang-ky-ket-hon", "happy", "UBND.MINHXUAN", [
         Do("kiem_tra_ho_so", H(1)), Do("kiem_tra_dieu_kien", H(2), {**NO_VERIFY, **APPROVE}), Do("ky_gcn", H(1)),
         Do("tra_ket_qua", H(1))], "done"),
@@ -249,7 +253,9 @@ PATHS = [
     Path("dang-ky-ket-hon", "refusal after verification", "UBND.YENSON", [
         Do("kiem_tra_ho_so", H(1)), Do("kiem_tra_dieu_kien", H(2), {**VERIFY, **APPROVE}),
         Do("xac_minh", D(2), REFUSE)], "rejected"),
-    # ---- Liên thông khai sinh – thường trú – thẻ BHYT (commune → police → social insurance)
+    # ---- Liên thông khai sinh – thường trú – thẻ BHYT (commune → police → social insurance):
+    # 3 working days, 5 when the residence must be verified (NĐ 63/2024): xac_minh_thuong_tru
+    # carries legal_days 5
     Path("lien-thong-khai-sinh", "happy", "UBND.MINHXUAN", [
         Do("kiem_tra_ho_so", H(1)), Do("dang_ky_khai_sinh", H(2)), Do("ky_giay_khai_sinh", H(1)),
         Do("dang_ky_thuong_tru", D(1), NO_VERIFY), Do("cap_the_bhyt", D(1)), Do("tra_ket_qua", H(2))], "done"),
@@ -330,11 +336,15 @@ PATHS = [
     Path("ly-lich-tu-phap", "happy", "TTPVHCC", [
         Do("tiep_nhan", H(2)), Do("tra_cuu_lltp", D(1)), Do("tra_cuu_an_tich", D(3), NO_VERIFY),
         Do("lap_phieu", D(1)), Do("ky_phieu", H(3), APPROVE), Do("tra_ket_qua", H(2))], "done",
-        # 15 working days from Wednesday 08:00: 7.5 h + 14 days + 0.5 h → Wednesday 16/12 08:00
-        anchors={"due_at": "2026-12-16T08:00:00+07:00"}),
+        # 10 working days (Luật Lý lịch tư pháp 2009, art. 48) from Wednesday 08:00:
+        # 7.5 h + 9 days + 0.5 h → Wednesday 9/12 08:00
+        anchors={"due_at": "2026-12-09T08:00:00+07:00"}),
+    # with verification 15 days (art. 48): xac_minh carries legal_days 15, so the appointment
+    # moves to 15 working days from Wednesday 08:00 → Wednesday 16/12 08:00 once it is ready
     Path("ly-lich-tu-phap", "verification", "TTPVHCC", [
         Do("tiep_nhan", H(2)), Do("tra_cuu_lltp", D(1)), Do("tra_cuu_an_tich", D(3), VERIFY),
-        Do("xac_minh", D(4)), Do("lap_phieu", D(1)), Do("ky_phieu", H(3), APPROVE), Do("tra_ket_qua", H(2))], "done"),
+        Do("xac_minh", D(4)), Do("lap_phieu", D(1)), Do("ky_phieu", H(3), APPROVE), Do("tra_ket_qua", H(2))], "done",
+        anchors={"due_at": "2026-12-16T08:00:00+07:00"}),
     Path("ly-lich-tu-phap", "refusal", "TTPVHCC", [
         Do("tiep_nhan", H(2)), Do("tra_cuu_lltp", D(1)), Do("tra_cuu_an_tich", D(3), NO_VERIFY),
         Do("lap_phieu", D(1)), Do("ky_phieu", H(3), REFUSE)], "rejected"),
@@ -403,9 +413,20 @@ def test_path(path: Path, app, client, clock, settings, publish):
     assert instant(dossier["due_at"]) == expected_due
     code = dossier["code"]
 
-    ready_at, paused_from, timeline = received_at, None, []
+    ready_at, paused_from, timeline, extended = received_at, None, [], []
+    pauses: list = []
     for do in path.steps:
         step = f.steps[do.step]
+        if step.legal_days is not None:
+            # the law's longer time for this case: clock start + legal_days, paused time excluded,
+            # only when later than the appointment in force (issue 13.4)
+            longer = legal.due(received_at, step.legal_days)
+            for pf, resumed in pauses:
+                longer = legal.shifted(longer, pf, resumed)
+            if longer > expected_due:
+                extended.append((do.step, expected_due, longer, step.legal_days))
+                expected_due = longer
+            assert instant(dossier["due_at"]) == expected_due, do.step
         office = step_office(step, path.desk, competent)
         current = only_step(dossier)
         assert (current["name"], current["lane"], current["office"]) == (step.name, step.lane, office), do.step
@@ -443,7 +464,11 @@ def test_path(path: Path, app, client, clock, settings, publish):
         timeline.append((do.step, task_id, ready_at, step_due, done_at))
         if step.pause_clock:
             expected_due = legal.shifted(expected_due, paused_from, done_at)
-        assert instant(dossier["due_at"]) == expected_due, do.step
+            pauses.append((paused_from, done_at))
+        nxt = only_step(dossier) if dossier["current_steps"] else None
+        nxt_facts = next((s for s in f.steps.values() if nxt is not None and s.name == nxt["name"]), None)
+        if nxt_facts is None or nxt_facts.legal_days is None:
+            assert instant(dossier["due_at"]) == expected_due, do.step
         ready_at = done_at
 
     # the end: status, no open step, the promised time, the result against it
@@ -479,6 +504,14 @@ def test_path(path: Path, app, client, clock, settings, publish):
         assert event["data"]["on_time"] == expected, step_id
     finished = [e for e in events if e["type"] == "finished"]
     assert [e["data"]["status"] for e in finished] == [path.status]
+    # a longer legal time: one event each, right after the step it belongs to became ready
+    longer = [e for e in events if e["type"] == "legal_time_extended"]
+    assert [(e["step"], instant(e["data"]["old_due_at"]), instant(e["data"]["due_at"]),
+             Decimal(e["data"]["legal_days"])) for e in longer] == extended
+    for e in longer:
+        before = events[events.index(e) - 1]
+        assert (before["type"], before["step"]) == ("step_ready", e["step"])
+        assert e["data"]["reason"]
     if any(d.fire_timers for d in path.steps):
         fired = [e for e in events if e["type"] == "timer_fired"]
         assert len(fired) == 1

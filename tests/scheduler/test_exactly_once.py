@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from motcua.config import DEFAULT_CONFIG_FILE, ROOT, load_settings
 from motcua.db.models import (
-    Event, Notification, NotificationDelivery, Office, ReportRun, SchedulerState, TaskRow,
+    Event, Notification, NotificationDelivery, Office, ReportRun, SchedulerState, StepRow,
 )
 from motcua.platform import build_platform
 from motcua.seed import seed_people
@@ -68,7 +68,7 @@ def _assert_each_effect_once(platform, work, results):
     with platform.uow() as uow:
         s = uow.session
         per_task = Counter(e.data["task_id"] for e in s.scalars(select(Event).where(Event.type == "step_overdue")))
-        ready = {t.id for t in s.scalars(select(TaskRow).where(TaskRow.state == "ready", TaskRow.overdue.is_(True)))}
+        ready = {t.id for t in s.scalars(select(StepRow).where(StepRow.state == "ready", StepRow.overdue.is_(True)))}
         assert set(per_task) == ready and set(per_task.values()) == {1}
         assert s.scalar(select(func.count(ReportRun.id))) == offices + 1
         reminders = s.scalars(select(Notification).where(Notification.kind == "report_deadline")).all()

@@ -74,9 +74,11 @@ def test_a_bomb_fails_its_step_while_others_are_served(app, db_url, login, peopl
             time.sleep(0.2)
         bomb_thread.join(30)
         assert not bomb_thread.is_alive()
-        # another user is answered meanwhile: within a second (more only if this machine is that
-        # slow without any bomb; the tests share two cores with other work)
-        assert all(seconds < max(1.0, 2 * baseline) for seconds in served), (served, baseline)
+        # another user is answered meanwhile. The bound is a second on a quiet machine; the
+        # suite shares two cores with its other workers (and with a worker being replaced), so a
+        # probe may take up to two seconds, or three times this machine's own latency without a
+        # bomb: a server frozen by the bomb would answer only after the step's limit, or not at all.
+        assert all(seconds < max(2.0, 3 * baseline) for seconds in served), (served, baseline)
 
         status, body = result["answer"]
         assert status == 422, body

@@ -84,7 +84,7 @@ export const DOCUMENTS = {
   receipt: 'Giấy tiếp nhận, hẹn trả kết quả',
   supplement: 'Phiếu yêu cầu bổ sung',
   refusal: 'Phiếu từ chối',
-  apology: 'Phiếu xin lỗi và hẹn lại',
+  apology: 'Văn bản xin lỗi và đề nghị gia hạn',
   stop: 'Thông báo dừng giải quyết',
   'control-slip': 'Phiếu kiểm soát quá trình',
 };

@@ -161,14 +161,14 @@ function actionsFor(ctx, dossier, done) {
   }
   if (open && !dossier.apology) {
     list.push(['apology', 'Xin lỗi, hẹn lại', () => openDialog({
-      title: 'Phiếu xin lỗi và hẹn lại ngày trả kết quả',
+      title: 'Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết',
       intro: 'Chỉ hẹn lại một lần; ngày hẹn mới phải sau ngày hẹn hiện tại.',
       fields: [
         { key: 'reason', ...textArea('reason', 'Lý do chậm trễ', { required: true }) },
         { key: 'new_due_at', ...dateTimeField('new_due_at', 'Ngày giờ hẹn mới', { required: true }) },
       ],
-      submitLabel: 'Lập phiếu xin lỗi',
-      onSubmit: run('apology', 'Đã lập phiếu xin lỗi và hẹn lại.'),
+      submitLabel: 'Lập văn bản xin lỗi',
+      onSubmit: run('apology', 'Đã lập văn bản xin lỗi và đề nghị gia hạn.'),
     })]);
   }
   if (open) {
