@@ -29,6 +29,9 @@ office the action belongs to (`dossier_action_denial`):
   stop                 no                          yes
   withdraw             yes                         yes
   return (hand-over)   receivers only              no (unless it is also the desk)
+  result (electronic)  no                          yes
+  payment (fees)       receivers only              no (unless it is also the desk)
+  reuse (look-up)      yes                         yes
 
 - Roles inside the office stay as they were (any working role; return needs the receiver role):
   the law names the office, not the role, for these decisions.
@@ -47,7 +50,7 @@ from typing import Iterable
 from sqlalchemy import and_, false, or_, select, true
 
 from motcua.db.models import Dossier, Office, StepRow
-from motcua.errors import Forbidden
+from motcua.errors import Forbidden, NotFound
 
 ROLES = ("admin", "designer", "receiver", "specialist", "leader", "auditor")
 WORKING_ROLES = ("receiver", "specialist", "leader")
@@ -62,13 +65,18 @@ DOSSIER_ACTIONS = {
     "stop": (COMPETENT,),
     "withdraw": (RECEIVING, COMPETENT),
     "return": (RECEIVING,),
+    "result": (COMPETENT,),
+    "payment": (RECEIVING,),
+    "reuse": (RECEIVING, COMPETENT),
 }
 # Roles an action needs beyond a working role (return: the desk hands the result over).
-ACTION_ROLES = {"return": ("receiver",)}
+ACTION_ROLES = {"return": ("receiver",), "payment": ("receiver",)}
 ACTION_LABELS = {
     "supplement-request": "yêu cầu bổ sung hồ sơ", "supplement": "nhận hồ sơ bổ sung",
     "apology": "xin lỗi và hẹn lại ngày trả kết quả", "reject": "từ chối giải quyết hồ sơ",
     "stop": "dừng xử lý hồ sơ", "withdraw": "rút hồ sơ", "return": "trả kết quả",
+    "result": "đính kèm kết quả điện tử", "payment": "ghi nhận phí, lệ phí",
+    "reuse": "tra cứu dữ liệu đã số hóa của người nộp",
 }
 ENDING_ACTIONS = {"rejected": "reject", "stopped": "stop", "withdrawn": "withdraw"}
 
@@ -139,6 +147,15 @@ def dossiers_of_office(office_id: int | None):
 def may_read_dossier(actor: Actor, dossier: Dossier, offices_with_steps: Iterable[int]) -> bool:
     """Own office's dossiers (received, decided or with a step there); admins and auditors: all."""
     return actor.sees_everything or dossier_of_office(dossier, actor.office_id, offices_with_steps)
+
+
+def load_visible(session, actor: Actor, code: str) -> Dossier:
+    """The dossier `code` if the actor may read it; otherwise 404, as if it did not exist."""
+    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
+    if dossier is None or not (actor.sees_everything
+                               or may_read_dossier(actor, dossier, step_offices(session, dossier.id))):
+        raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
+    return dossier
 
 
 def readable_dossiers(actor: Actor):

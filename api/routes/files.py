@@ -12,7 +12,7 @@ from api.auth import current_actor, platform
 from api.routes import body
 from api.schemas.files import ResultBody
 from motcua.errors import Invalid
-from motcua.services import files
+from motcua.services import dossiers, files
 
 bp = Blueprint("files", __name__)
 ENVELOPE = 64 * 1024  # multipart headers and boundaries around the one file
@@ -74,8 +74,8 @@ def result(code):
     """
     actor = current_actor()  # 401 before the body is looked at
     data = body(ResultBody)
-    return files.issue_result(platform(), actor, code, data["file_id"], data.get("number"),
-                              data.get("issued_at"))
+    return dossiers.issue_result(platform(), actor, code, data["file_id"], data.get("number"),
+                                 data.get("issued_at"))
 
 
 @bp.get("/applicants/<id_number>/files")
@@ -87,4 +87,5 @@ def applicant_files(id_number):
       tags: [files]
       responses: {200: {description: "{items: [...]}"}}
     """
-    return {"items": files.applicant_files(platform(), current_actor(), id_number, request.args.get("dossier"))}
+    return {"items": dossiers.look_up_applicant_files(platform(), current_actor(), id_number,
+                                                      request.args.get("dossier"))}

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from api.auth import current_actor, platform
 from api.routes import body
 from api.schemas.files import PaymentBody
-from motcua.services import payments
+from motcua.services import dossiers, payments
 
 bp = Blueprint("payments", __name__)
 
@@ -20,7 +20,7 @@ def record(code):
       responses: {200: {description: Hồ sơ}, 409: {description: Mã giao dịch đã ghi nhận}}
     """
     actor = current_actor()  # 401 before the body is looked at
-    return payments.record(platform(), actor, code, body(PaymentBody))
+    return dossiers.record_payment(platform(), actor, code, body(PaymentBody))
 
 
 @bp.post("/payments/callback")

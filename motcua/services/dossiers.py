@@ -115,18 +115,7 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def visible(session, actor: Actor, dossier: Dossier) -> bool:
-    """May the actor read the dossier? (`access.may_read_dossier`.)"""
-    if actor.sees_everything:
-        return True
-    return access.may_read_dossier(actor, dossier, access.step_offices(session, dossier.id))
-
-
-def load_visible(session, actor: Actor, code: str) -> Dossier:
-    dossier = session.scalar(select(Dossier).where(Dossier.code == code))
-    if dossier is None or not visible(session, actor, dossier):
-        raise NotFound(f"Không tìm thấy hồ sơ «{code}».")
-    return dossier
+load_visible = access.load_visible  # reading a dossier by its code: 404 unless the actor may read it
 
 
 def get(platform, actor: Actor, code: str) -> dict:
@@ -289,3 +278,28 @@ def hand_over(platform, actor: Actor, code: str) -> dict:
     """The result is handed to the applicant by the desk that received the dossier (or an admin)."""
     return _act(platform, actor, code, "return",
                 lambda loaded: lifecycle.hand_over(loaded.state, now=platform.now()))
+
+
+# --- content: the electronic result, fees, reuse (motcua/services/files.py, payments.py) --------
+
+def issue_result(platform, actor: Actor, code: str, file_id: str, number: str | None, issued_at) -> dict:
+    """The competent office attaches the electronic result (before or when the dossier is done)."""
+    return _act(platform, actor, code, "result", lambda loaded: files.result_move(
+        loaded, actor, file_id, number, issued_at, platform.now()))
+
+
+def record_payment(platform, actor: Actor, code: str, body: dict) -> dict:
+    """A fee paid at the desk (or by post, or online and reported by the receiver)."""
+    return _act(platform, actor, code, "payment", lambda loaded: payments.payment_move(
+        loaded, actor, body, platform.now()))
+
+
+def look_up_applicant_files(platform, actor: Actor, id_number: str, code: str | None) -> list[dict]:
+    """The applicant's reusable files; the look-up is recorded in the history of dossier `code`
+    when it serves one (a core transition, `files_reused`), else in the platform's own log."""
+    if not code:
+        return files.applicant_files(platform, actor, id_number)
+    files.check_may_look_up(actor)
+    found: list[dict] = []
+    _act(platform, actor, code, "reuse", lambda loaded: files.reuse_move(loaded, id_number, found))
+    return found

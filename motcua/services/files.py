@@ -16,7 +16,7 @@ import filetype
 from sqlalchemy import delete, select
 
 from motcua import storage
-from motcua.access import WORKING_ROLES, Actor
+from motcua.access import WORKING_ROLES, Actor, load_visible
 from motcua.db.models import Dossier, StoredFile, User
 from motcua.errors import Forbidden, Invalid, NotFound, ServiceError, TooLarge
 
@@ -154,7 +154,6 @@ def result_of(session, dossier_id: int) -> StoredFile | None:
 
 
 def list_for(platform, actor: Actor, code: str) -> list[dict]:
-    from motcua.services.dossiers import load_visible
     with platform.uow(readonly=True) as uow:
         dossier = load_visible(uow.session, actor, code)
         return [describe(f) for f in of_dossier(uow.session, dossier.id)]
@@ -162,7 +161,6 @@ def list_for(platform, actor: Actor, code: str) -> list[dict]:
 
 def open_for(platform, actor: Actor, code: str, file_id: str):
     """(row description, open binary stream) of one file of a dossier the actor may read."""
-    from motcua.services.dossiers import load_visible
     with platform.uow(readonly=True) as uow:
         dossier = load_visible(uow.session, actor, code)
         row = uow.session.get(StoredFile, file_id)
@@ -178,22 +176,25 @@ def _open(platform, row: StoredFile):
     return store.open(row.sha256)
 
 
-def applicant_files(platform, actor: Actor, id_number: str, code: str | None) -> list[dict]:
-    """The applicant's reusable files. The look-up is recorded: in the history of dossier `code`
-    when it serves one (a core transition, `files_reused`), else in the platform's own log."""
-    from motcua.domain import content
-    from motcua.services import history
-    from motcua.services.dossiers import _act
+def check_may_look_up(actor: Actor) -> None:
     if not (actor.acts_everywhere or actor.has(*WORKING_ROLES)):
         raise Forbidden("Tài khoản không được tra cứu tệp của người nộp.")
-    found: list[dict] = []
-    if code:
-        def move(loaded):
-            rows = _applicant_files(loaded.session, id_number)
-            found.extend(describe(r) for r in rows if r.dossier_id != loaded.dossier.id)
-            return content.reuse_looked_up(loaded.state, id_number=id_number, files=[f["id"] for f in found])
-        _act(platform, actor, code, move)
-        return found
+
+
+def reuse_move(loaded, id_number: str, found: list):
+    """The core move of a look-up that serves a dossier (`files_reused`); `found` receives the
+    applicant's files held for other dossiers."""
+    from motcua.domain import content
+    rows = _applicant_files(loaded.session, id_number)
+    found.extend(describe(r) for r in rows if r.dossier_id != loaded.dossier.id)
+    return content.reuse_looked_up(loaded.state, id_number=id_number, files=[f["id"] for f in found])
+
+
+def applicant_files(platform, actor: Actor, id_number: str) -> list[dict]:
+    """The applicant's reusable files, looked up for no dossier in particular: the look-up is
+    recorded in the platform's own log (dossiers.look_up_applicant_files records it in a dossier's)."""
+    from motcua.services import history
+    check_may_look_up(actor)
     with platform.uow() as uow:
         found = [describe(r) for r in _applicant_files(uow.session, id_number)]
         history.append(uow.session, None, "files_reused", at=platform.now(), actor=actor.username,
@@ -202,22 +203,15 @@ def applicant_files(platform, actor: Actor, id_number: str, code: str | None) ->
     return found
 
 
-def issue_result(platform, actor: Actor, code: str, file_id: str, number: str | None, issued_at) -> dict:
-    """The competent office attaches the electronic result (before or when the dossier is done)."""
+def result_move(loaded, actor: Actor, file_id: str, number: str | None, issued_at, now):
+    """The core move of attaching the electronic result (the competent office: motcua/access.py)."""
     from motcua.clock import parse_instant
     from motcua.domain import content
-    from motcua.services.dossiers import _act
-
-    def move(loaded):
-        dossier = loaded.dossier
-        if not actor.acts_everywhere and actor.office_id != dossier.competent_office_id:
-            raise Forbidden("Chỉ cơ quan có thẩm quyền giải quyết mới đính kèm kết quả điện tử.")
-        row = claim_result(loaded.session, actor, file_id)
-        at = parse_instant(issued_at) if isinstance(issued_at, str) else (issued_at or platform.now())
-        moved = content.issue_result(loaded.state, file_id=row.id, sha256=row.sha256, number=number, issued_at=at)
-        row.dossier_id, row.role, row.document, row.attached_at = dossier.id, "result", number, platform.now()
-        return moved
-    return _act(platform, actor, code, move)
+    row = claim_result(loaded.session, actor, file_id)
+    at = parse_instant(issued_at) if isinstance(issued_at, str) else (issued_at or now)
+    moved = content.issue_result(loaded.state, file_id=row.id, sha256=row.sha256, number=number, issued_at=at)
+    row.dossier_id, row.role, row.document, row.attached_at = loaded.dossier.id, "result", number, now
+    return moved
 
 
 def remove_unattached(platform, now=None) -> int:

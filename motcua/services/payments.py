@@ -19,7 +19,7 @@ from motcua.access import Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierExtra, Payment
 from motcua.domain import content
-from motcua.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from motcua.errors import Conflict, Invalid, NotFound, Unauthorized
 
 
 def new_key() -> str:
@@ -61,14 +61,11 @@ def _record(loaded, *, amount, channel, reference, paid_at, by):
     return moved
 
 
-def record(platform, actor: Actor, code: str, body: dict) -> dict:
-    """A fee paid at the desk (or by post, or online and reported by the receiver)."""
-    from motcua.services.dossiers import _act
-    if not (actor.acts_everywhere or actor.has("receiver")):
-        raise Forbidden("Chỉ bộ phận một cửa ghi nhận phí, lệ phí.")
-    return _act(platform, actor, code, lambda loaded: _record(
-        loaded, amount=body.get("amount"), channel=body.get("channel"), reference=body.get("reference"),
-        paid_at=platform.now(), by=actor.username))
+def payment_move(loaded, actor: Actor, body: dict, now):
+    """The core move of a fee paid at the desk (or by post, or online and reported by the
+    receiver); who may record it: motcua/access.py ("payment")."""
+    return _record(loaded, amount=body.get("amount"), channel=body.get("channel"),
+                   reference=body.get("reference"), paid_at=now, by=actor.username)
 
 
 def secret(settings) -> str:
