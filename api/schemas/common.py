@@ -28,6 +28,7 @@ class ProblemSchema(Schema):
     next_opening = fields.String(metadata={"description": "Giờ mở cửa tiếp theo (khi bộ phận một cửa đóng)"})
     retry_after = fields.Integer()
     element = fields.String(allow_none=True)
+    latest_new_due_at = fields.String(metadata={"description": "Ngày hẹn mới muộn nhất được phép (xin lỗi, mẫu 04)"})
 
 
 def page_of(item_schema):

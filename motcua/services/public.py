@@ -101,4 +101,4 @@ def receipt_lookup(platform, session, dossier: Dossier) -> dict | None:
         return None
     template = platform.settings.section("files").get("public_url") or "/tra-cuu?code={code}&key={key}"
     url = template.format(code=dossier.code, key=extra.lookup_key)
-    return {"url": url, "key": extra.lookup_key, "qr_svg": segno.make(url, error="m").svg_inline(scale=3)}
+    return {"url": url, "key": extra.lookup_key, "qr_svg": segno.make(url, error="m").svg_inline(scale=3, omitsize=True)}

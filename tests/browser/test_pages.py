@@ -70,7 +70,7 @@ def test_lookup_shows_problems_in_vietnamese(new_page, live_server):
     page.get_by_role("button", name="Tra cứu").click()
     message = page.locator("#lookup-message")
     expect(message).to_contain_text("Không tìm thấy")
-    expect(message).to_contain_text("Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại đã nhập.")
+    expect(message).to_contain_text("Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại (hoặc mã tra cứu) đã nhập.")
     expect(page.locator("#lookup-result")).to_be_hidden()
     # the look-ups are rate limited: the 429 reads in Vietnamese too
     for _ in range(30):

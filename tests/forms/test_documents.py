@@ -240,7 +240,7 @@ def test_papers_of_a_building_permit_with_a_process_supplement(publish, client, 
         return response.get_json()
 
     response = leader.post(f"{API}/dossiers/{code}/apology",
-                           json={"reason": "Cần kiểm tra thực địa lại", "new_due_at": "2026-12-30T17:00:00+07:00"})
+                           json={"reason": "Cần kiểm tra thực địa lại", "new_due_at": "2026-12-18T17:00:00+07:00"})
     assert response.status_code == 200, response.get_json()
     html = leader.get(f"{API}/dossiers/{code}/documents/apology").get_data(as_text=True)
     assert "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết" in html
