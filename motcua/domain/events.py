@@ -365,14 +365,6 @@ class Rated(Event):
         return {"satisfied": self.satisfied}
 
 
-ALL = (Received, StepReady, StepCompleted, StepCancelled, Claimed, Unclaimed, StepOverdue,
-       SupplementRequested, Supplemented, Apology, ApologyRequired, Overdue, DueRecomputed,
-       CalendarChanged, TimerFired, TimerFailed, Finished, Returned, Rated)
-TYPES = {cls.type: cls for cls in ALL}
-# Events the live code writes because the workflow moved (replay predicts these)
-CONSEQUENCES = ("step_ready", "step_cancelled", "finished", "supplement_requested", "supplemented")
-
-
 # -- a longer legal time on a path (issue 13.4) -------------------------------------------------
 
 @dataclass(frozen=True)
@@ -398,11 +390,6 @@ class LegalTimeExtended(Event):
                 "legal_days": str(self.legal_days), "reason": self.reason}
 
 
-ALL = ALL + (LegalTimeExtended,)
-TYPES = {cls.type: cls for cls in ALL}
-CONSEQUENCES = CONSEQUENCES + ("legal_time_extended",)
-
-
 @dataclass(frozen=True)
 class CalendarYearConfirmed(Event):
     """An administrator confirmed next year's schedule: the government's notice is entered
@@ -417,8 +404,6 @@ class CalendarYearConfirmed(Event):
         return {"year": self.year, "source": self.source}
 
 
-ALL = ALL + (CalendarYearConfirmed,)
-TYPES = {cls.type: cls for cls in ALL}
 
 # -- a dossier's content: results, payments, reused files (issue 12) ------------------------------
 
@@ -465,6 +450,13 @@ class FilesReused(Event):
         return {"id_number": self.id_number, "files": list(self.files)}
 
 
-CONTENT = (ResultIssued, PaymentRecorded, FilesReused)
-ALL = ALL + CONTENT
-TYPES.update({cls.type: cls for cls in CONTENT})
+# -- the registry ---------------------------------------------------------------------------------
+
+ALL = (Received, StepReady, StepCompleted, StepCancelled, Claimed, Unclaimed, StepOverdue,
+       SupplementRequested, Supplemented, Apology, ApologyRequired, Overdue, DueRecomputed,
+       CalendarChanged, TimerFired, TimerFailed, Finished, Returned, Rated,
+       LegalTimeExtended, CalendarYearConfirmed, ResultIssued, PaymentRecorded, FilesReused)
+TYPES = {cls.type: cls for cls in ALL}
+# Events the live code writes because the workflow moved (replay predicts these)
+CONSEQUENCES = ("step_ready", "step_cancelled", "finished", "supplement_requested", "supplemented",
+                "legal_time_extended")

@@ -137,9 +137,7 @@ def judge_period(session, settings, scope, start: datetime, cut: datetime) -> li
     out = []
     for row in rows:
         cal, hours = clocks(row.receiving_office_id)
-
-        def wait(paused_from, resumed, cal=cal, hours=hours):
-            return max(0, deadlines.working_us_between(cal, hours, paused_from, resumed))
+        wait = _waits_on(cal, hours)
 
         h = histories.get(row.id) or _History([], [], None)
         asked = [(seq, at) for seq, at in h.requests if at < cut]
@@ -164,6 +162,13 @@ def judge_period(session, settings, scope, start: datetime, cut: datetime) -> li
     return out
 
 
+def _waits_on(cal, hours):
+    """A supplement wait in working microseconds on one office's calendar (never negative)."""
+    def wait(paused_from, resumed):
+        return max(0, deadlines.working_us_between(cal, hours, paused_from, resumed))
+    return wait
+
+
 def processed_in_period(session, settings, scope, start: datetime, cut: datetime) -> list[Processed]:
     """2.2's population: dossiers processed (result ready, or returned) before the period's end whose
     processing started in the period; each with its working time, waits subtracted, and its allowance."""
@@ -179,9 +184,7 @@ def processed_in_period(session, settings, scope, start: datetime, cut: datetime
     out = []
     for row in rows:
         cal, hours = clocks(row.receiving_office_id)
-
-        def wait(paused_from, resumed, cal=cal, hours=hours):
-            return max(0, deadlines.working_us_between(cal, hours, paused_from, resumed))
+        wait = _waits_on(cal, hours)
 
         h = histories.get(row.id) or _History([], [], None)
         waits = sum(wait(pf, r) for _, pf, r in h.pauses if r <= row.finished_at)
