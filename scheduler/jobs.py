@@ -14,6 +14,7 @@ from scheduler.calendar_years import warn_unconfirmed_year
 from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
+from scheduler.files_cleanup import remove_unattached_files
 from scheduler.claims import log_failure, record_run
 from scheduler.monthly_reports import monthly_reports, report_reminders
 from scheduler.bpmn_timers import fire_timers
@@ -25,6 +26,7 @@ JOBS = {
     "report_reminders": report_reminders,
     "saturday_desks": saturday_desks,
     "calendar_years": warn_unconfirmed_year,
+    "files_cleanup": remove_unattached_files,
     "notifications": deliver_notifications,
 }
 

@@ -29,6 +29,7 @@ INTERVALS = {
     "report_reminders": "reports_interval",
     "saturday_desks": "reports_interval",
     "calendar_years": "reports_interval",
+    "files_cleanup": "reports_interval",
 }
 
 

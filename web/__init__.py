@@ -25,6 +25,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # <style>, in a sandboxed srcdoc frame that inherits this page's policy: inline style, still no
 # inline script (the frame's sandbox forbids scripts too).
 VIEWER_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+# The console shows a dossier's scans inline: fetched with the bearer token and shown from blob:
+# URLs this page made (images in <img>, PDFs in a frame); nothing else may come from blob:.
+CONSOLE_CSP = CSP.replace("img-src 'self' data:", "img-src 'self' data: blob:").replace(
+    "default-src 'self';", "default-src 'self'; frame-src blob:;")
 
 
 @bp.after_request
@@ -51,7 +55,9 @@ def lookup():
 @bp.get("/app")
 @bp.get("/app/")
 def console():
-    return render_template("web/console.html")
+    response = make_response(render_template("web/console.html"))
+    response.headers["Content-Security-Policy"] = CONSOLE_CSP
+    return response
 
 
 @bp.get("/app/giay-to")

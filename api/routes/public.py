@@ -35,15 +35,24 @@ class PublicDossierSchema(Schema):
     result_available = fields.Boolean()
 
 
+LEVELS = ("very_satisfied", "satisfied", "dissatisfied")
+
+
 class RatingBody(StrictSchema):
-    phone4 = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$", error="Nhập đúng 4 chữ số."))
-    satisfied = fields.Boolean(required=True)
+    """`phone4` or `key` (the receipt's); `level` (the national portal's three levels) or the
+    contract's `satisfied` (true: satisfied, false: dissatisfied)."""
+    phone4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}$", error="Nhập đúng 4 chữ số."))
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    satisfied = fields.Boolean(load_default=None)
+    level = fields.String(load_default=None, validate=validate.OneOf(
+        LEVELS, error="Chọn một mức: rất hài lòng, hài lòng hoặc không hài lòng."))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class RatingSchema(Schema):
     code = fields.String()
     satisfied = fields.Boolean()
+    level = fields.String()
     at = fields.DateTime()
 
 
@@ -128,9 +137,20 @@ def rate(code):
     p = platform()
     ratelimit.before_lookup(p, code.upper())
     data = body(RatingBody)
+    errors = {}
+    if not data["phone4"] and not data["key"]:
+        errors["phone4"] = ["Cần 4 số cuối điện thoại hoặc mã tra cứu trên phiếu."]
+    if data["level"] is None and data["satisfied"] is None:
+        errors["level"] = ["Chọn một mức: rất hài lòng, hài lòng hoặc không hài lòng."]
+    elif data["level"] is not None and data["satisfied"] is not None \
+            and data["satisfied"] != (data["level"] != "dissatisfied"):
+        errors["satisfied"] = ["Không khớp với mức đánh giá đã chọn."]
+    if errors:
+        raise Invalid("Đánh giá chưa hợp lệ.", errors=errors)
     try:
-        rating = public.rate(p, code, data["phone4"], data["satisfied"], data["comment"])
+        rating = public.rate(p, code, data["phone4"], data["satisfied"], data["comment"], level=data["level"],
+                             key=data["key"])
     except NotFound:
-        ratelimit.lookup_failed(p, code)
+        ratelimit.lookup_failed(p, code.upper())
         raise
     return RatingSchema().dump(rating), 201

@@ -14,6 +14,7 @@ class ApplicantSchema(StrictSchema):
 
 class DocumentItem(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    # Accepted for older clients and ignored: a document is digitized exactly when it has a file.
     digitized = fields.Boolean(load_default=False)
     copies = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
     file_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=36))  # issue 12

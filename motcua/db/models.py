@@ -258,6 +258,8 @@ class Rating(Base):
     satisfied: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(Instant)
+    # very_satisfied | satisfied | dissatisfied (the national portal's three levels; migration 0011)
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 # --- the scheduler's tables (migration 0002) ----------------------------------------------------

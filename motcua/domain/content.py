@@ -40,9 +40,9 @@ def documents(manifest: dict, submitted: Iterable[dict], files: dict, earlier: I
             doc.update({"file_id": held["id"], "sha256": held["sha256"]})
             if held.get("reused_from"):
                 doc["reused_from"] = held["reused_from"]
-        # A file makes it digitized; without one the desk's flag is kept (dossiers recorded before
-        # uploads existed, and desks that scan into another system) -- see README, issue 12.
-        doc["digitized"] = bool(file_id) or bool(item.get("digitized"))
+        # Contract "Files": digitized exactly when the document has a file; a client's
+        # `digitized: true` without one is ignored (the 766 index counts files, not flags).
+        doc["digitized"] = bool(file_id)
         seen[doc["name"]] = seen.get(doc["name"], 0) + 1
         if file_id and seen[doc["name"]] > 1:
             doc["version"] = seen[doc["name"]]

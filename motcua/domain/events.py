@@ -357,12 +357,15 @@ class Returned(Event):
 
 @dataclass(frozen=True)
 class Rated(Event):
+    """`level` (very_satisfied|satisfied|dissatisfied) only when the citizen chose one: older
+    ratings stored {satisfied} alone and their hashes must still verify."""
     type: ClassVar[str] = "rated"
     satisfied: bool
+    level: str | None = None
 
     @property
     def data(self) -> dict:
-        return {"satisfied": self.satisfied}
+        return {"satisfied": self.satisfied, **({"level": self.level} if self.level else {})}
 
 
 # -- a longer legal time on a path (issue 13.4) -------------------------------------------------

@@ -31,17 +31,6 @@ def require_status(state: DossierState, *allowed: str) -> None:
         raise wrong_status(state.status)
 
 
-def documents_received(manifest: dict, submitted: Iterable[dict]) -> list:
-    """The documents the desk took, each with its count (the procedure's, unless given)."""
-    copies = {d.get("name"): d.get("copies", 1) for d in manifest.get("documents") or []}
-    out = []
-    for item in submitted or ():
-        given = item.get("copies")
-        out.append({"name": item["name"], "copies": given if given is not None else copies.get(item["name"], 1),
-                    "digitized": bool(item.get("digitized"))})
-    return out
-
-
 # -- receipt ------------------------------------------------------------------------------------
 
 def check_desk_open(channel: str, calendar, hours: OfficeHours, now: datetime, *, saturday_service: bool) -> None:
@@ -236,12 +225,20 @@ def hand_over(state: DossierState, *, now: datetime) -> Moved:
     return state, [E.Returned(on_time=(state.finished_at or now) <= state.due_at)]
 
 
-def rate(state: DossierState, *, satisfied: bool, now: datetime) -> Moved:
-    """The citizen's satisfaction, once, after the result was returned."""
+RATING_LEVELS = ("very_satisfied", "satisfied", "dissatisfied")
+
+
+def rate(state: DossierState, *, satisfied: bool, now: datetime, level: str | None = None) -> Moved:
+    """The citizen's satisfaction, once, after the result was returned: one of the national
+    portal's three levels when given (`satisfied` then follows it), else the yes/no of old."""
+    if level is not None and level not in RATING_LEVELS:
+        raise NotAllowed("Mức đánh giá không hợp lệ.")
     if state.status != S.RETURNED:
         raise NotAllowed("Chỉ đánh giá được sau khi đã nhận kết quả.")
     if state.rated:
         raise NotAllowed("Hồ sơ này đã được đánh giá.")
     state = state.copy()
     state.rated = True
-    return state, [E.Rated(satisfied=bool(satisfied))]
+    if level is not None:
+        satisfied = level != "dissatisfied"
+    return state, [E.Rated(satisfied=bool(satisfied), level=level)]

@@ -349,7 +349,8 @@ class Replayer:
 
     def _input_rated(self, rec: Record, i: int):
         data = rec.data if isinstance(rec.data, dict) else {}
-        state, events = lifecycle.rate(self.state, satisfied=bool(data.get("satisfied")), now=rec.at)
+        state, events = lifecycle.rate(self.state, satisfied=bool(data.get("satisfied")), now=rec.at,
+                                       level=data.get("level") if isinstance(data.get("level"), str) else None)
         return state, events, rec.seq
 
     def _input_overdue(self, rec: Record, i: int):

@@ -214,18 +214,23 @@ def result_move(loaded, actor: Actor, file_id: str, number: str | None, issued_a
     return moved
 
 
-def remove_unattached(platform, now=None) -> int:
+def remove_unattached(platform, now=None, claim=None) -> int:
     """Uploads attached to nothing for longer than files.unattached_ttl_hours are deleted (rows,
-    and bytes no other row uses). Meant as a scheduler job; safe to run twice or in two processes
-    at once (a bulk DELETE; bytes go only when no row is left). Returns rows removed."""
+    and bytes no other row uses). The scheduler's `files_cleanup` job (scheduler/files_cleanup.py)
+    passes `claim`, which takes its singleton in this transaction (None: another process sweeps).
+    Safe to run twice or in two processes at once (a bulk DELETE; bytes go only when no row is
+    left). Returns rows removed."""
     hours = float(platform.settings.section("files").get("unattached_ttl_hours", 24))
     cutoff = (now or platform.now()) - timedelta(hours=hours)
     store = store_of(platform)
     with platform.uow() as uow:
         session = uow.session
+        if claim is not None and claim(session) is None:
+            return 0
         old = session.execute(select(StoredFile.id, StoredFile.sha256).where(
             StoredFile.dossier_id.is_(None), StoredFile.uploaded_at < cutoff)).all()
         if not old:
+            uow.commit()
             return 0
         removed = session.execute(delete(StoredFile).where(StoredFile.id.in_([r.id for r in old]),
                                                            StoredFile.dossier_id.is_(None))).rowcount

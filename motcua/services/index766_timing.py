@@ -63,7 +63,7 @@ class Judged:
     waiting: bool           # waiting for its only supplement at its end
     requests: int
     on_time: bool
-    disliked: bool          # the applicant rated it "not satisfied" before the period's end
+    disliked: bool          # the applicant rated it "dissatisfied" before the period's end
 
 
 @dataclass
@@ -126,7 +126,8 @@ def judge_period(session, settings, scope, start: datetime, cut: datetime) -> li
     requests = select(func.count(Event.id)).where(
         Event.dossier_id == Dossier.id, Event.type == "supplement_requested", Event.at < cut).scalar_subquery()
     disliked = select(func.count(Rating.id)).where(
-        Rating.dossier_id == Dossier.id, Rating.satisfied.is_(False), Rating.at < cut).scalar_subquery()
+        Rating.dossier_id == Dossier.id, Rating.at < cut,  # the "dislike": the lowest of the three levels
+        or_(Rating.level == "dissatisfied", and_(Rating.level.is_(None), Rating.satisfied.is_(False)))).scalar_subquery()
     query = scope.dossiers(select(
         Dossier.id, Dossier.receiving_office_id, Dossier.clock_start, Dossier.due_at, Dossier.finished_at,
         Dossier.apology, Dossier.supplement_count, requests.label("requests"), disliked.label("disliked"))

@@ -75,21 +75,25 @@ def lookup(platform, code: str, phone4: str | None, key: str | None = None) -> d
                 "paused": d.paused_at is not None, "rated": rated, "result_available": has_result}
 
 
-def rate(platform, code: str, phone4: str, satisfied: bool, comment: str | None) -> dict:
+def rate(platform, code: str, phone4: str | None, satisfied: bool | None, comment: str | None, *,
+         level: str | None = None, key: str | None = None) -> dict:
+    """One rating per returned dossier, by the phone digits or the receipt's key: one of the national
+    portal's three levels, or the yes/no of the contract (true: satisfied, false: dissatisfied)."""
+    stored_level = level or ("satisfied" if satisfied else "dissatisfied")
     with platform.uow() as uow:
         session = uow.session
-        d = _find(session, code, phone4)
-        code = d.code
+        d = _find(session, code, phone4, key)
         now = platform.now()
         loaded = store.load(platform, session, d, rated=True)
-        loaded.take(lifecycle.rate(loaded.state, satisfied=satisfied, now=now), S.CITIZEN)
-        session.add(Rating(dossier_id=d.id, satisfied=satisfied, comment=comment, at=now))
+        loaded.take(lifecycle.rate(loaded.state, satisfied=bool(satisfied), level=level, now=now), S.CITIZEN)
+        session.add(Rating(dossier_id=d.id, satisfied=stored_level != "dissatisfied", level=stored_level,
+                           comment=comment, at=now))
         loaded.save()
         try:
             uow.commit()
         except IntegrityError as err:
             raise Conflict("Hồ sơ này đã được đánh giá.") from err
-        return {"code": d.code, "satisfied": satisfied, "at": now}
+        return {"code": d.code, "satisfied": stored_level != "dissatisfied", "level": stored_level, "at": now}
 
 
 def receipt_lookup(platform, session, dossier: Dossier) -> dict | None:

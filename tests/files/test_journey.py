@@ -28,10 +28,14 @@ def test_journey_with_real_files(login, publish, client, clock, app):
     assert scan["sha256"] == sha(PDF) and scan["size"] == len(PDF) and scan["media_type"] == "application/pdf"
     assert "/" not in scan["name"] and "\x00" not in scan["name"] and "\u202e" not in scan["name"]
 
-    dossier = receive(desk, documents=[{"name": "Tờ khai", "file_id": scan["id"]}, {"name": "Bản sao", "copies": 2}])
+    dossier = receive(desk, documents=[{"name": "Tờ khai", "file_id": scan["id"]},
+                                       {"name": "Bản sao", "copies": 2, "digitized": True}])
     code = dossier["code"]
     doc = dossier["documents"][0]
     assert (doc["file_id"], doc["sha256"], doc["digitized"]) == (scan["id"], sha(PDF), True)
+    # a client's `digitized: true` without a file is ignored: digitized exactly when a file is there
+    assert dossier["documents"][1] == {"name": "Bản sao", "copies": 2, "digitized": False}
+    assert [c["digitized"] for c in dossier["checklist"] if c["name"] == "Bản sao"] in ([False], [])
     assert dossier["fee"] == 10000 and dossier["paid"] is False and dossier["payments"] == []
     key = dossier["lookup_key"]
     assert len(key) >= 16

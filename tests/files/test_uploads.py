@@ -111,11 +111,15 @@ def test_reuse_supplement_versions_and_cleanup(publish, client, clock, app, logi
         replay = auditor.get(f"{API}/dossiers/{code}/audit").get_json()["replay"]
         assert replay["consistent"] is True, replay
 
-    # an upload attached to nothing goes after files.unattached_ttl_hours; attached ones stay
+    # an upload attached to nothing goes after files.unattached_ttl_hours, by the scheduler's
+    # claimed `files_cleanup` job; attached ones stay; a second run removes nothing
+    from scheduler.jobs import run_job
     orphan_bytes = PDF + b"orphan"
     uploaded(desk, orphan_bytes)
     platform = app.extensions["motcua"]
-    assert files.remove_unattached(platform) == 0
-    clock.freeze(clock.now() + timedelta(hours=25))
-    assert files.remove_unattached(platform) == 1
+    assert run_job(platform, "files_cleanup", clock.now() + timedelta(hours=23)) == 0
+    assert sha(orphan_bytes) in _stored(app)
+    assert run_job(platform, "files_cleanup", clock.now() + timedelta(hours=25)) == 1
     assert sha(orphan_bytes) not in _stored(app) and sha(PDF) in _stored(app)
+    assert run_job(platform, "files_cleanup", clock.now() + timedelta(hours=26)) == 0
+    assert files.remove_unattached(platform) == 0

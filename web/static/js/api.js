@@ -50,7 +50,7 @@ function url(path, query) {
   return out;
 }
 
-async function send(method, path, { body, query, auth = true, accept = 'application/json' } = {}) {
+async function send(method, path, { body, query, auth = true, accept = 'application/json', form } = {}) {
   const headers = { Accept: `${accept}, application/problem+json` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = auth ? getToken() : null;
@@ -60,7 +60,7 @@ async function send(method, path, { body, query, auth = true, accept = 'applicat
     response = await fetch(url(path, query), {
       method,
       headers,
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: form !== undefined ? form : (body !== undefined ? JSON.stringify(body) : undefined),
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -103,3 +103,17 @@ export async function apiText(path, options = {}) {
 
 export const get = (path, query, options = {}) => api('GET', path, { ...options, query });
 export const post = (path, body = {}, options = {}) => api('POST', path, { ...options, body });
+
+/** Upload one file (multipart, field `file`) to POST /files; resolves to {id, sha256, size, name, media_type}. */
+export async function uploadFile(file) {
+  const form = new FormData();
+  form.append('file', file, file.name || 'anh-chup.jpg');
+  const response = await send('POST', '/files', { form });
+  return response.json();
+}
+
+/** The bytes of a file the API serves (with this tab's token unless auth is false), as a Blob. */
+export async function fetchBlob(path, query, { auth = true } = {}) {
+  const response = await send('GET', path, { query, auth, accept: '*/*' });
+  return response.blob();
+}

@@ -65,9 +65,10 @@ export function openDialog({ title, intro, fields = [], submitLabel = 'XÃ¡c nháº
     clearFieldErrors(form);
     messages.replaceChildren();
     const data = {};
+    submit.disabled = true;
     for (const f of fields) {
       if (!f.key) continue;
-      const value = f.read();
+      const value = await f.read(); // a field may wait for an upload under way
       if (value !== undefined) data[f.key] = value;
     }
     submit.disabled = true;

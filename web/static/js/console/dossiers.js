@@ -7,8 +7,10 @@ import { CHANNEL, dateTime, DOCUMENTS, EVENT, lane, STATUS, STATUS_TONE } from '
 import { dateTimeField, lines, openDialog, textArea } from './dialogs.js';
 import { diagramPanel } from './diagram.js';
 import { documentLink, documentsFor } from './documents.js';
+import { attachField, filesPanel, resultPanel } from './files.js';
 
 const PER_PAGE = 20;
+const RATING = { very_satisfied: 'Rất hài lòng', satisfied: 'Hài lòng', dissatisfied: 'Không hài lòng' };
 const WORKING = ['receiver', 'specialist', 'leader'];
 
 function statusBadge(status) {
@@ -85,7 +87,8 @@ function eventSummary(event) {
     case 'supplement_requested': return d.reason || '';
     case 'apology': return `${d.reason || ''}; hẹn lại ${dateTime(d.new_due_at)}`;
     case 'finished': return `${STATUS[d.status] || d.status || ''}${d.reason ? `: ${d.reason}` : ''}`;
-    case 'rated': return d.satisfied ? 'Hài lòng' : 'Chưa hài lòng';
+    case 'rated': return RATING[d.level] || (d.satisfied ? 'Hài lòng' : 'Không hài lòng');
+    case 'result_issued': return `Kết quả điện tử${d.number ? ` số ${d.number}` : ''}`;
     default: return '';
   }
 }
@@ -130,18 +133,19 @@ function actionsFor(ctx, dossier, done) {
   if (dossier.status === 'supplement_requested') {
     const checklist = (dossier.checklist || []).map((item) => {
       const box = h('input', { type: 'checkbox' });
-      const digitized = h('input', { type: 'checkbox' });
+      const scan = attachField(item.name);
+      scan.element.hidden = true;
+      box.addEventListener('change', () => { scan.element.hidden = !box.checked; });
       return {
-        item, box, digitized,
-        row: h('div', { class: 'choice-row' },
-          h('label', { class: 'choice' }, box, item.name),
-          h('label', { class: 'choice hint' }, digitized, 'đã số hóa')),
+        item, box, scan,
+        row: h('div', { class: 'choice-row' }, h('label', { class: 'choice' }, box, item.name), scan.element),
       };
     });
     const others = lines('documents', 'Giấy tờ khác đã nhận');
     list.push(['supplement', 'Nhận bổ sung', () => openDialog({
       title: 'Nhận hồ sơ bổ sung',
-      intro: 'Đánh dấu giấy tờ đã nhận; thời hạn giải quyết tính tiếp và lùi theo thời gian tạm dừng.',
+      intro: 'Đánh dấu giấy tờ đã nhận và đính kèm bản quét (kéo thả, chọn tệp hoặc chụp ảnh); '
+        + 'thời hạn giải quyết tính tiếp và lùi theo thời gian tạm dừng.',
       fields: [
         { element: h('div', { class: 'field', dataset: { field: 'documents' } }, checklist.map((c) => c.row),
           h('p', { class: 'field-error', hidden: true })) },
@@ -149,9 +153,10 @@ function actionsFor(ctx, dossier, done) {
         {
           key: 'documents',
           element: document.createDocumentFragment(),
-          read: () => [
-            ...checklist.filter((c) => c.box.checked).map((c) => ({ name: c.item.name, digitized: c.digitized.checked })),
-            ...others.read().map((name) => ({ name, digitized: false })),
+          read: async () => [
+            ...await Promise.all(checklist.filter((c) => c.box.checked)
+              .map(async (c) => ({ name: c.item.name, ...(await c.scan.read()) }))),
+            ...others.read().map((name) => ({ name })),
           ],
         },
       ],
@@ -200,6 +205,14 @@ function actionsFor(ctx, dossier, done) {
     })]);
   }
   return list;
+}
+
+/** The electronic result: the competent office's specialist or leader, while it is open or done
+ * and has no result yet (the API has the last word: motcua/access.py). */
+export function mayIssueResult(ctx, dossier) {
+  const ours = !!ctx.user && ctx.user.office_code === dossier.competent_office;
+  return ctx.has('specialist', 'leader') && ours && !dossier.result_file
+    && ['processing', 'supplement_requested', 'done'].includes(dossier.status);
 }
 
 export async function renderDossier(view, ctx, code) {
@@ -257,6 +270,8 @@ export async function renderDossier(view, ctx, code) {
           h('div', { class: 'actions' }, actions.map(([key, text, onclick]) => h('button', {
             type: 'button', class: ['reject', 'stop', 'withdraw'].includes(key) ? 'danger' : '', dataset: { action: key }, text, onclick,
           })))) : null,
+        mayIssueResult(ctx, d) ? resultPanel(d.code, { onDone: () => renderDossier(view, ctx, code) }) : null,
+        filesPanel(d.code),
         h('section', { class: 'panel', 'aria-labelledby': 'd-docs' },
           h('h2', { id: 'd-docs', text: 'Giấy tờ in' }),
           h('div', { class: 'doc-links' }, documentsFor(d).map((form) => documentLink(d.code, form, DOCUMENTS[form])))),

@@ -5,6 +5,7 @@ import { facts, h, table } from '../dom.js';
 import { clearFieldErrors, problemAlert, showProblem } from '../errors.js';
 import { describeData, renderSchemaForm } from '../form-renderer.js';
 import { dateTime, lane, STATUS } from '../format.js';
+import { filesPanel, resultPanel } from './files.js';
 
 const TASK_STATE = { ready: 'Chờ xử lý', completed: 'Đã hoàn thành', cancelled: 'Đã hủy' };
 
@@ -160,5 +161,10 @@ export async function renderTask(view, ctx, taskId) {
       h('div', { id: 'task-dossier' }, h('p', { class: 'hint', text: 'Đang tải hồ sơ…' }))));
   const context = await dossierContext(task.dossier_code);
   const slot = view.querySelector('#task-dossier');
-  if (slot) slot.replaceChildren(context);
+  // The scans beside the form, read inline (PDF in a frame, images as images); the leader's step
+  // also takes the electronic result.
+  if (slot) {
+    slot.replaceChildren(context, filesPanel(task.dossier_code, { open: 3, title: 'Hồ sơ đính kèm' }),
+      ready && (task.role || task.lane) === 'leader' && ctx.has('leader') ? resultPanel(task.dossier_code) : null);
+  }
 }

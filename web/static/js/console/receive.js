@@ -6,6 +6,7 @@ import { clearFieldErrors, problemAlert, showProblem } from '../errors.js';
 import { renderSchemaForm } from '../form-renderer.js';
 import { CHANNEL, dateTime, lane, money, STATUS } from '../format.js';
 import { documentLink } from './documents.js';
+import { attachField } from './files.js';
 
 function input(path, labelText, { required = false, type = 'text', ...attrs } = {}) {
   const id = uid('rcv');
@@ -31,19 +32,18 @@ function select(path, labelText, options, { required = true } = {}) {
 }
 
 function documentsTable(documents) {
+  // Each document received may carry its scan (drag and drop, a file, or a phone camera's
+  // picture): uploaded at once, sent as `file_id`; a document is digitized exactly when it has one.
   const rows = documents.map((doc, i) => {
     const received = h('input', { type: 'checkbox', checked: true, id: uid('doc'), 'aria-label': `Đã nhận: ${doc.name}` });
-    const digitized = h('input', { type: 'checkbox', id: uid('doc'), 'aria-label': `Đã số hóa: ${doc.name}` });
-    received.addEventListener('change', () => {
-      digitized.disabled = !received.checked;
-      if (!received.checked) digitized.checked = false;
-    });
+    const scan = attachField(doc.name);
+    received.addEventListener('change', () => { scan.element.hidden = !received.checked; });
     return {
-      doc, received, digitized,
+      doc, received, scan,
       row: h('tr', { dataset: { doc: String(i) } },
         h('td', { 'data-label': 'Giấy tờ' }, doc.name, doc.copies ? h('span', { class: 'hint', text: ` (${doc.copies} bản)` }) : null),
         h('td', { 'data-label': 'Đã nhận' }, received),
-        h('td', { 'data-label': 'Đã số hóa' }, digitized)),
+        h('td', { 'data-label': 'Bản quét', class: 'scan' }, scan.element)),
     };
   });
   const element = h('div', { class: 'field', dataset: { field: 'documents' } },
@@ -51,12 +51,12 @@ function documentsTable(documents) {
     rows.length
       ? h('div', { class: 'table-wrap' }, h('table', { class: 'list stack docs-table' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Giấy tờ' }), h('th', { scope: 'col', text: 'Đã nhận' }),
-          h('th', { scope: 'col', text: 'Đã số hóa' }))),
+          h('th', { scope: 'col', class: 'scan', text: 'Bản quét (PDF, ảnh)' }))),
         h('tbody', {}, rows.map((r) => r.row))))
       : h('p', { class: 'hint', text: 'Thủ tục không quy định thành phần hồ sơ.' }),
     h('p', { class: 'field-error', hidden: true }));
-  const read = () => rows.filter((r) => r.received.checked)
-    .map((r) => ({ name: r.doc.name, digitized: r.digitized.checked }));
+  const read = async () => Promise.all(rows.filter((r) => r.received.checked)
+    .map(async (r) => ({ name: r.doc.name, ...(await r.scan.read()) })));
   return { element, read };
 }
 
@@ -178,10 +178,11 @@ export async function renderReceive(view, ctx) {
       channel: channel.control.value,
       applicant,
       data: appForm ? appForm.read() : {},
-      documents: docs ? docs.read() : [],
+      documents: [],
     };
     submit.disabled = true;
     try {
+      body.documents = docs ? await docs.read() : [];
       const dossier = await post('/dossiers', body);
       receivedPanel(view, ctx, dossier);
     } catch (error) {
