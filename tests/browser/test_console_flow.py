@@ -63,7 +63,6 @@ def test_receive_work_every_step_return_lookup_and_rate(new_page, sign_in, live_
     form.get_by_label("Họ, chữ đệm, tên người được cấp trích lục").fill("Trần Văn Bình")
     form.get_by_label("Ngày sinh").fill("1990-05-20")
     form.get_by_label("Số bản sao đề nghị cấp").fill("2")
-    form.get_by_label("Đã số hóa: Tờ khai cấp bản sao trích lục hộ tịch").check()
     form.get_by_label("Đã nhận: Văn bản ủy quyền (nếu yêu cầu thay)").uncheck()
     # a required field of the application form left empty: the server's 422 lands next to it
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
@@ -98,7 +97,8 @@ def test_receive_work_every_step_return_lookup_and_rate(new_page, sign_in, live_
     dossier = page.request.get(f"/api/v1/dossiers/{code}", headers={"Authorization": f"Bearer {token}"}).json()
     assert dossier["data"] == {"loai_su_kien": "khai_sinh", "ho_ten_nguoi_duoc_cap": "Trần Văn Bình",
                                "ngay_sinh": "1990-05-20", "noi_dang_ky": "UBND phường Minh Xuân", "so_ban": 2}
-    assert dossier["documents"] == [{"name": "Tờ khai cấp bản sao trích lục hộ tịch", "copies": 1, "digitized": True}]
+    # no scan attached: not digitized (a document is digitized exactly when it has a file)
+    assert dossier["documents"] == [{"name": "Tờ khai cấp bản sao trích lục hộ tịch", "copies": 1, "digitized": False}]
     assert dossier["applicant"]["phone"] == APPLICANT["phone"]
 
     # --- receiver's step from the inbox: the checkbox the schema requires to be true
@@ -204,7 +204,7 @@ def test_receive_work_every_step_return_lookup_and_rate(new_page, sign_in, live_
     rating = citizen.locator("#rating")
     expect(rating).to_be_visible()
     rating.get_by_role("button", name="Gửi đánh giá").click()
-    expect(error_of(rating, "satisfied")).to_contain_text("Chọn «Hài lòng» hoặc «Chưa hài lòng»")
+    expect(error_of(rating, "level")).to_contain_text("«Rất hài lòng», «Hài lòng» hoặc «Không hài lòng»")
     rating.get_by_label("Hài lòng", exact=True).check()
     rating.get_by_label("Góp ý (không bắt buộc)").fill("Nhanh, chu đáo.")
     rating.get_by_role("button", name="Gửi đánh giá").click()
@@ -219,4 +219,4 @@ def test_receive_work_every_step_return_lookup_and_rate(new_page, sign_in, live_
     token = page.evaluate("sessionStorage.getItem('motcua.token')")
     events = page.request.get(f"/api/v1/dossiers/{code}/history",
                               headers={"Authorization": f"Bearer {token}"}).json()["events"]
-    assert [e["data"] for e in events if e["type"] == "rated"] == [{"satisfied": True}]
+    assert [e["data"] for e in events if e["type"] == "rated"] == [{"satisfied": True, "level": "satisfied"}]

@@ -85,7 +85,8 @@ function resultDownload(d) {
 }
 
 function showDossier(d) {
-  result.replaceChildren(
+  // (append via h() skips nulls; replaceChildren would print them as the text "null")
+  result.replaceChildren(h('div', {},
     h('h2', { text: 'Kết quả tra cứu' }),
     h('p', { class: 'status-line' },
       h('span', { id: 'lookup-status', class: `badge ${STATUS_TONE[d.status] || ''}`.trim(), dataset: { status: d.status }, text: d.status_text || '' })),
@@ -99,7 +100,7 @@ function showDossier(d) {
       ['Ngày có kết quả', dateTime(d.finished_at)],
       ['Ngày trả kết quả', dateTime(d.returned_at)],
     ]),
-    resultDownload(d));
+    resultDownload(d)));
   result.hidden = false;
   $('feedback-link').href = `/gop-y?ma=${encodeURIComponent(d.code)}`;
   ratingMessage.hidden = true;

@@ -164,7 +164,8 @@ export async function renderTask(view, ctx, taskId) {
   // The scans beside the form, read inline (PDF in a frame, images as images); the leader's step
   // also takes the electronic result.
   if (slot) {
-    slot.replaceChildren(context, filesPanel(task.dossier_code, { open: 3, title: 'Hồ sơ đính kèm' }),
-      ready && (task.role || task.lane) === 'leader' && ctx.has('leader') ? resultPanel(task.dossier_code) : null);
+    const leaderStep = ready && (task.role || task.lane) === 'leader' && ctx.has('leader');
+    slot.replaceChildren(...[context, filesPanel(task.dossier_code, { open: 3, title: 'Hồ sơ đính kèm' }),
+      leaderStep ? resultPanel(task.dossier_code) : null].filter(Boolean));
   }
 }
