@@ -34,7 +34,7 @@ export function attachField(label) {
   });
   let uploaded = null;
   let pending = null;
-  const remove = h('button', { type: 'button', class: 'small ghost', text: 'Bỏ tệp', hidden: true, 'aria-label': `Bỏ tệp của ${label}` });
+  const remove = h('button', { type: 'button', class: 'small ghost', text: 'Bỏ tệp', hidden: true, title: `Bỏ tệp của ${label}` });
   const zone = h('div', { class: 'dropzone', dataset: { scan: label } },
     h('span', { class: 'hint', text: 'Kéo thả bản quét vào đây, hoặc ' }),
     chooser, h('label', { for: chooser.id, class: 'button small', text: 'Chọn tệp', title: `Chọn bản quét: ${label}` }),
