@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from motcua.db.models import Dossier, Procedure, ProcedureVersion
 from motcua.services import index766_timing as timing
@@ -195,42 +195,90 @@ def dossiers_online(ctx: Context) -> Measure:
     return Measure(online, ctx.received())
 
 
+def _fee_bearing(manifest: dict) -> bool:
+    return int(manifest.get("fee") or 0) > 0
+
+
 @indicator("3.5")
-def fees_payable_online(ctx: Context) -> Measure | None:
+def fees_payable_online(ctx: Context) -> Measure:
     """3.5 fee-bearing procedures whose dossiers carry their fee data for online payment / procedures
-    with a non-zero fee. Not measured: fees and payments of dossiers are not stored yet."""
-    return None
+    with a non-zero fee (the manifest's `fee`). Every dossier carries its fee from receipt
+    (`dossier_extras.fee`) and the gateway confirms online payments, so a fee-bearing procedure
+    counts when it is offered online (channel `online`): its dossiers can be paid online
+    (how the dashboard checks "fee data for online payment" is unverified — chưa kiểm chứng)."""
+    fee_bearing = [m for *_, m in ctx.catalogue if _fee_bearing(m)]
+    return Measure(sum(1 for m in fee_bearing if _offers_online(m)), len(fee_bearing))
 
 
 @indicator("3.6")
-def paid_online(ctx: Context) -> Measure | None:
-    """3.6 dossiers paid online / dossiers of fee-bearing procedures started in the period.
-    Not measured: payments are not stored yet (contract "Fees and payments")."""
-    return None
+def paid_online(ctx: Context) -> Measure:
+    """3.6 dossiers paid online / dossiers of fee-bearing procedures (their fee ≠ 0) whose
+    processing started (clock start) in the period. Paid online: a payment of channel `online`
+    (confirmed by the gateway) recorded before the period's end."""
+    from motcua.db.models import DossierExtra, Payment
+    started = ctx.scope.dossiers(select(func.count(Dossier.id)).join(DossierExtra, DossierExtra.dossier_id == Dossier.id)
+                                 .where(Dossier.clock_start >= ctx.start, Dossier.clock_start < ctx.cut,
+                                        DossierExtra.fee > 0))
+    online = select(Payment.id).where(Payment.dossier_id == Dossier.id, Payment.channel == "online",
+                                      Payment.paid_at < ctx.cut).exists()
+    return Measure(ctx.session.scalar(started.where(online)) or 0, ctx.session.scalar(started) or 0)
 
 
 # --- 4. Digitisation -----------------------------------------------------------------------------
 
+def _paper_result_versions(ctx: Context) -> list[int]:
+    """Version ids of procedures that return a paper result (manifest `paper_result: true`)."""
+    return ctx.once("paper_result_versions", lambda: [
+        vid for vid, m in ctx.session.execute(select(ProcedureVersion.id, ProcedureVersion.manifest)).all()
+        if m.get("paper_result")])
+
+
+def _has_file(roles: tuple, cut: datetime, *conditions):
+    """SQL: this dossier has a file of one of `roles` attached before the period's end."""
+    from motcua.db.models import StoredFile
+    return select(StoredFile.id).where(StoredFile.dossier_id == Dossier.id, StoredFile.role.in_(roles),
+                                       StoredFile.attached_at < cut, *conditions).exists()
+
+
 @indicator("4.1")
-def electronic_results(ctx: Context) -> Measure | None:
-    """4.1 dossiers whose result file is attached / dossiers of procedures with a paper result.
-    Not measured: result files are not stored yet."""
-    return None
+def electronic_results(ctx: Context) -> Measure:
+    """4.1 dossiers whose result file is attached / dossiers of procedures that return a paper result
+    whose result was ready (done, then perhaps returned) in the period. A result file attached before
+    the period's end counts (the population, "result ready in the period", is unverified — chưa kiểm chứng)."""
+    paper = _paper_result_versions(ctx)
+    if not paper:
+        return Measure(0, 0)
+    ready = ctx.scope.dossiers(select(func.count(Dossier.id)).where(
+        Dossier.procedure_version_id.in_(paper), Dossier.status.in_(("done", "returned")),
+        Dossier.finished_at >= ctx.start, Dossier.finished_at < ctx.cut))
+    return Measure(ctx.session.scalar(ready.where(_has_file(("result",), ctx.cut))) or 0,
+                   ctx.session.scalar(ready) or 0)
 
 
 @indicator("4.2")
-def digitised_dossiers(ctx: Context) -> Measure | None:
-    """4.2 dossiers with files attached to their components (and a result file for a paper result) /
-    all dossiers. Documents carry a `digitized` flag today, but the dashboard counts files: not
-    measured until uploaded files are stored (contract "Files")."""
-    return None
+def digitised_dossiers(ctx: Context) -> Measure:
+    """4.2 dossiers received in the period with files attached to their components (at receipt or in
+    a supplement, before the period's end) and, for a procedure with a paper result, a result file /
+    all dossiers received in the period. Files are counted, never the old `digitized` flag. One
+    component file makes a dossier digitised (whether the dashboard wants every component is
+    unverified — chưa kiểm chứng)."""
+    paper = _paper_result_versions(ctx)
+    components = _has_file(("component", "supplement"), ctx.cut)
+    result = _has_file(("result",), ctx.cut)
+    if paper:
+        digitised = ctx.received(components, or_(~Dossier.procedure_version_id.in_(paper), result))
+    else:
+        digitised = ctx.received(components)
+    return Measure(digitised, ctx.received())
 
 
 @indicator("4.3")
-def reused_data(ctx: Context) -> Measure | None:
-    """4.3 dossiers with a component marked as reused digitised data / dossiers received.
-    Not measured: reuse marks (`reused_from`) are not stored yet."""
-    return None
+def reused_data(ctx: Context) -> Measure:
+    """4.3 dossiers received in the period with at least one component taken from digitised data held
+    for the applicant (`reused_from`, attached before the period's end) / dossiers received."""
+    from motcua.db.models import StoredFile
+    return Measure(ctx.received(_has_file(("component", "supplement"), ctx.cut, StoredFile.reused_from.is_not(None))),
+                   ctx.received())
 
 
 @indicator("4.4")

@@ -68,7 +68,9 @@ def live_server(tmp_path, _demo_template):
 
     path = tmp_path / "motcua.sqlite"
     shutil.copy(_demo_template, path)
-    settings = load_settings(environ={"DATABASE_URL": f"sqlite:///{path}", "MOTCUA_ENV": "test"})
+    # the instance folder (uploaded files) in the test's own folder, never the checkout's
+    settings = load_settings(environ={"DATABASE_URL": f"sqlite:///{path}", "MOTCUA_ENV": "test"},
+                             instance=tmp_path / "instance")
     clock = Clock()
     clock.freeze(T_OPEN)
     app = create_app(settings, clock=clock)

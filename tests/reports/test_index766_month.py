@@ -49,7 +49,7 @@ from tests.reports.helpers import (
 )
 from tests.scheduler.helpers import SIMPLE, at, publish, receive, view
 
-UNMEASURED = ("1.1", "1.2", "1.3", "1.4", "3.5", "3.6", "4.1", "4.2", "4.3", "4.4", "4.5", "5.1", "5.2", "5.3")
+UNMEASURED = ("1.1", "1.2", "1.3", "1.4", "4.4", "4.5", "5.1", "5.2", "5.3")
 
 
 def _at(clock, text):
@@ -194,6 +194,18 @@ def test_minh_xuan_december_every_measured_indicator(people, december):
     assert (ind["3.3"]["numerator"], ind["3.3"]["denominator"]) == (1, 10)
     assert ind["3.3"]["points"] == _points(4, 0.1, 0.5)
 
+    # 3.5: both procedures bear a fee (10 000 and 8 000 đ) and are offered online: 2/2 ≥ 80 %, full points.
+    assert (ind["3.5"]["numerator"], ind["3.5"]["denominator"], ind["3.5"]["points"]) == (2, 2, 4)
+    # 3.6: fee-bearing dossiers whose clock started in December: C I D A H G B K F E = 10 (L started
+    # on 30/11); none was paid online: 0/10, no points.
+    assert (ind["3.6"]["numerator"], ind["3.6"]["denominator"], ind["3.6"]["points"]) == (0, 10, 0)
+    # 4.1: neither procedure returns a paper result: N/A (rate and points null, out of measured_max).
+    assert (ind["4.1"]["denominator"], ind["4.1"]["rate"], ind["4.1"]["points"]) == (0, None, None)
+    # 4.2, 4.3: the 10 December receipts carry no file (the desk's old `digitized` flag counts for
+    # nothing): 0/10, no points. (tests/reports/test_index766_content.py computes them with files.)
+    assert (ind["4.2"]["numerator"], ind["4.2"]["denominator"], ind["4.2"]["points"]) == (0, 10, 0)
+    assert (ind["4.3"]["numerator"], ind["4.3"]["denominator"], ind["4.3"]["points"]) == (0, 10, 0)
+
     # 5.4: 100 % − late rate (4/11) − disliked rate (A: 1/11) = 6/11, below 90 %: 12 × (6/11) / 0.9.
     assert (ind["5.4"]["numerator"], ind["5.4"]["denominator"]) == (6, 11)
     assert ind["5.4"]["points"] == _points(12, 6 / 11, 0.9)
@@ -201,9 +213,9 @@ def test_minh_xuan_december_every_measured_indicator(people, december):
     # The rest is not measured: no points, no rate, out of measured_max.
     for code in UNMEASURED:
         assert (ind[code]["measured"], ind[code]["points"], ind[code]["rate"]) == (False, None, None), code
-    measured = ["2.1", "2.2", "3.1", "3.2", "3.3", "5.4"]
-    assert all(ind[c]["measured"] for c in measured)
-    assert report["measured_max"] == 14 + 6 + 4 + 4 + 4 + 12
+    measured = ["2.1", "2.2", "3.1", "3.2", "3.3", "3.5", "3.6", "4.2", "4.3", "5.4"]
+    assert all(ind[c]["measured"] for c in measured) and ind["4.1"]["measured"]
+    assert report["measured_max"] == 14 + 6 + 4 + 4 + 4 + 4 + 6 + 6 + 4 + 12  # 4.1 is N/A: out
     assert report["total"] == pytest.approx(sum(ind[c]["points"] for c in measured), abs=0.011)
     assert [g["code"] for g in report["groups"]] == ["1", "2", "3", "4", "5"]
     assert [g["max_points"] for g in report["groups"]] == [18, 20, 22, 22, 18]
@@ -232,8 +244,10 @@ def test_a_parent_office_includes_its_children(people, december):
     # Yên Sơn offers no online service: 3.2 has nothing to judge (N/A), 3.1 is a real 0 of 1
     assert (yenson["3.2"]["denominator"], yenson["3.2"]["rate"], yenson["3.2"]["points"]) == (0, None, None)
     assert (yenson["3.1"]["rate"], yenson["3.1"]["points"]) == (0, 0)
-    # the fee-free procedure leaves the payment indicators unmeasured, not zero
-    assert yenson["3.6"]["measured"] is False and yenson["3.5"]["points"] is None
+    # the fee-free procedure leaves the payment indicators with nothing to judge: N/A, not zero
+    for code in ("3.5", "3.6"):
+        assert (yenson[code]["measured"], yenson[code]["denominator"], yenson[code]["rate"],
+                yenson[code]["points"]) == (True, 0, None, None), code
 
 
 def test_december_as_it_stood_on_the_31st_and_later_are_the_same(people, december, clock):
