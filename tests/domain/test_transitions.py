@@ -160,6 +160,15 @@ def test_the_end_hand_over_and_rating():
     assert world.events[-1].data == {"satisfied": False}
     with pytest.raises(NotAllowed, match="đã được đánh giá"):
         lifecycle.rate(world.state, satisfied=True, now=world.now)
+    # the national portal's three levels: `satisfied` follows the level, and the level is recorded
+    # only when given (older chains hold {satisfied} alone)
+    before = world.state.copy()
+    before.rated = False
+    for level, satisfied in (("very_satisfied", True), ("satisfied", True), ("dissatisfied", False)):
+        rated, [event] = lifecycle.rate(before, satisfied=not satisfied, level=level, now=world.now)
+        assert rated.rated and event.data == {"satisfied": satisfied, "level": level}
+    with pytest.raises(NotAllowed, match="Mức đánh giá"):
+        lifecycle.rate(before, satisfied=True, level="so-so", now=world.now)
 
 
 def test_watch_flags_once_with_the_draft_and_the_officials():
