@@ -20,8 +20,9 @@ def test_dossier_from_desk_to_rating(login, publish, client, clock):
     assert dossier["clock_start"] == "2026-11-25T08:00:00+07:00"
     assert dossier["due_at"] == "2026-11-30T08:00:00+07:00"  # 3 working days = 24 working hours
     assert dossier["supplement_count"] == 0 and dossier["paused"] is False
-    assert dossier["documents"][0] == {"name": "Tờ khai", "copies": 1, "digitized": True}
-    assert dossier["checklist"] == [{"name": "Tờ khai", "copies": 1, "received": True, "digitized": True}]
+    # the helper sends `digitized: true` without a file: ignored (digitized exactly when a file is there)
+    assert dossier["documents"][0] == {"name": "Tờ khai", "copies": 1, "digitized": False}
+    assert dossier["checklist"] == [{"name": "Tờ khai", "copies": 1, "received": True, "digitized": False}]
     receive_step = only_step(dossier)
     assert receive_step["due_at"] == "2026-11-25T13:30:00+07:00"  # 0.5 day: 08:00 + 4 working hours
 

@@ -78,6 +78,9 @@ export const EVENT = {
   apology_required: 'Sắp đến hạn, cần xin lỗi nếu trễ',
   overdue: 'Quá hạn',
   step_overdue: 'Bước quá hạn',
+  result_issued: 'Đính kèm kết quả điện tử',
+  payment_recorded: 'Ghi nhận phí, lệ phí',
+  files_reused: 'Tra cứu tệp để tái sử dụng',
 };
 
 export const DOCUMENTS = {
