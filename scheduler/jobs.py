@@ -14,6 +14,7 @@ from scheduler.calendar_years import warn_unconfirmed_year
 from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
+from scheduler.feedback_watch import watch_feedback
 from scheduler.claims import log_failure, record_run
 from scheduler.monthly_reports import monthly_reports, report_reminders
 from scheduler.bpmn_timers import fire_timers
@@ -21,6 +22,7 @@ from scheduler.bpmn_timers import fire_timers
 JOBS = {
     "timers": fire_timers,
     "deadlines": watch_deadlines,
+    "feedback": watch_feedback,
     "reports": monthly_reports,
     "report_reminders": report_reminders,
     "saturday_desks": saturday_desks,

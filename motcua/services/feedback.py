@@ -288,3 +288,49 @@ def verify(platform, feedback_id: int) -> int | None:
 
 
 __all__ = ["act", "get", "list_for", "public_view", "rate", "submit", "verify"]
+
+
+# -- the scheduler's watch (scheduler/feedback_watch.py decides when) ------------------------------
+
+WATCHED = (*F.OPEN, F.ANSWERED)
+
+
+def watched():
+    """The PAKN the watch looks at: anything still owing a duty."""
+    return select(Feedback).where(Feedback.status.in_(WATCHED))
+
+
+def watch_one(session, settings, row: Feedback, now: datetime) -> int:
+    """Reminders before each owed duty's due time and the overdue flag, for one locked row; each
+    effect once (its key names the PAKN, the duty and the due instant). Notifications name the
+    PAKN's code and kind only. Returns the notifications created."""
+    from motcua.services.notifications import claim_effect, fmt, instant_key, notify, users_with_role
+    calendars = OfficeCalendars.of(session, settings)
+    state = state_of(row)
+    events, created = [], 0
+    staff = users_with_role(session, row.office_id, "leader") + users_with_role(session, row.office_id, "specialist")
+    label = f"{row.code} ({'phản ánh' if row.kind == 'complaint' else 'kiến nghị'})"
+    for duty in F.duties_due_soon(state, now=now, warn_days=Decimal(str(settings_of(settings)["reminder_days"])),
+                                  calendars=calendars):
+        due = state.due[duty]
+        state, moved = F.flag_due_soon(state, duty=duty, now=now)
+        if moved and claim_effect(session, f"feedback_due_soon:{row.id}:{duty}:{instant_key(due)}", now):
+            events += moved
+            created += notify(session, settings, kind="feedback_due_soon", subject=f"{row.id}:{duty}:{instant_key(due)}",
+                              users=staff, title=f"Sắp đến hạn {F.DUTY_TEXT[duty]} phản ánh, kiến nghị {row.code}",
+                              body=f"Hạn {F.DUTY_TEXT[duty]} {label}: {fmt(due)}.", at=now,
+                              office_id=row.office_id, due_at=due, data={"feedback_id": row.id, "duty": duty})
+    state, moved = F.flag_overdue(state, now=now)
+    for event in moved:
+        if claim_effect(session, f"feedback_overdue:{row.id}:{event.duty}:{instant_key(event.due_at)}", now):
+            events.append(event)
+            created += notify(session, settings, kind="feedback_overdue",
+                              subject=f"{row.id}:{event.duty}:{instant_key(event.due_at)}",
+                              users=users_with_role(session, row.office_id, "leader"),
+                              title=f"Quá hạn {F.DUTY_TEXT[event.duty]} phản ánh, kiến nghị {row.code}",
+                              body=f"{label} đã quá hạn {F.DUTY_TEXT[event.duty]} lúc {fmt(event.due_at)}.", at=now,
+                              office_id=row.office_id, due_at=event.due_at,
+                              data={"feedback_id": row.id, "duty": event.duty})
+    if events:
+        _save(session, row, state, events, actor="scheduler", at=now)
+    return created
