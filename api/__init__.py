@@ -46,8 +46,9 @@ def create_app(settings: Settings | None = None, *, clock=None) -> Flask:
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     if platform.settings.section("security")["api_docs"]:
         openapi.register(app)  # the interactive docs and the OpenAPI document; off: both answer 404
+    from api.routes import feedback as feedback_routes  # issue 13 item 3 (PAKN)
     from api.routes import files as files_routes, payments as payments_routes  # issue 12
-    for module in (files_routes, payments_routes):
+    for module in (files_routes, payments_routes, feedback_routes):
         app.register_blueprint(module.bp, url_prefix="/api/v1")
     app.register_blueprint(web_bp)  # the pages people use: /, /tra-cuu, /app
     return app

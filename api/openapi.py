@@ -42,9 +42,10 @@ _ERRORS = {
 
 def _schema_modules():
     """Modules whose Schema classes become components (other engineers add schemas to theirs)."""
-    from api.routes import audit, calendar, health, notifications, public, reports
+    from api.routes import audit, calendar, feedback, health, notifications, public, reports
     from api.schemas import common, dossiers, people, procedures, tasks
-    return (common, people, procedures, dossiers, tasks, calendar, health, public, audit, notifications, reports)
+    return (common, people, procedures, dossiers, tasks, calendar, health, public, audit, notifications, reports,
+            feedback)
 
 
 def _schemas():
@@ -55,7 +56,7 @@ def _schemas():
                 found[name] = obj
     from api.schemas import common
     for item in ("OfficeSchema", "ProcedureSchema", "DossierSchema", "TaskSchema", "UserSchema",
-                 "NotificationSchema", "LateHandlingSchema"):
+                 "NotificationSchema", "LateHandlingSchema", "FeedbackSchema"):
         page = common.page_of(found[item])
         found[page.__name__] = page
     return found

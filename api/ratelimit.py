@@ -90,3 +90,21 @@ def before_lookup(platform, code: str, *, key_valid: bool = False) -> None:
 def lookup_failed(platform, code: str) -> None:
     """A wrong code or wrong digits: one more guess by this client at this code."""
     throttle.hit_window(platform, lookup_code_rule(platform), _client_code(code), enforce=False)
+
+
+# complaints and recommendations (PAKN) ------------------------------------------------------------
+
+FEEDBACK_MESSAGE = "Gửi phản ánh, kiến nghị quá nhiều lần; vui lòng thử lại sau."
+
+
+def feedback_client_rule(platform) -> Window:
+    per_hour = int(platform.settings.section("feedback")["submissions_per_hour"])
+    return Window("feedback-client", per_hour, 3600, FEEDBACK_MESSAGE)
+
+
+def before_feedback(platform, dossier_code: str | None) -> None:
+    """Count a PAKN sent by this client (at most `feedback.submissions_per_hour`); one naming a
+    dossier also meets the dossier look-up limits, so the form is no way to guess phone digits."""
+    throttle.hit_window(platform, feedback_client_rule(platform), client_address())
+    if dossier_code:
+        before_lookup(platform, dossier_code.strip().upper())

@@ -18,6 +18,12 @@ Working a step (claim, unclaim, complete)
   office without the role may read the task (403 on acting), anyone else gets 404. Admins do not
   work steps: a step belongs to whoever holds its lane's role at its office.
 
+Complaints and recommendations (PAKN)
+- A PAKN is read by the staff (working roles) of the office concerned, and by admins and auditors
+  (`may_read_feedback` / `readable_feedback`); anyone else gets 404. It is handled (classify,
+  request information, refuse, answer, publish) by a working role at the office concerned, or an
+  admin (`may_handle_feedback`); an auditor reading it gets 403 on acting.
+
 Dossier-level actions (issue 11 item 5) need a working role (receiver, specialist, leader) at the
 office the action belongs to (`dossier_action_denial`):
 
@@ -49,7 +55,7 @@ from typing import Iterable
 
 from sqlalchemy import and_, false, or_, select, true
 
-from motcua.db.models import Dossier, Office, StepRow
+from motcua.db.models import Dossier, Feedback, Office, StepRow
 from motcua.errors import Forbidden, NotFound
 
 ROLES = ("admin", "designer", "receiver", "specialist", "leader", "auditor")
@@ -239,3 +245,35 @@ def workable_tasks(actor: Actor):
     if actor.office_id is None or not roles:
         return false()
     return and_(StepRow.office_id == actor.office_id, StepRow.role.in_(roles))
+
+
+# -- complaints and recommendations (PAKN) -------------------------------------------------------
+
+def may_read_feedback(actor: Actor, row: Feedback) -> bool:
+    """The office concerned's working staff; admins and auditors: all."""
+    return actor.sees_everything or (actor.office_id is not None and actor.office_id == row.office_id
+                                     and actor.has(*WORKING_ROLES))
+
+
+def readable_feedback(actor: Actor):
+    """SQL twin of `may_read_feedback`: a WHERE clause on `Feedback`."""
+    if actor.sees_everything:
+        return true()
+    if not actor.has(*WORKING_ROLES):
+        return false()
+    return Feedback.office_id == _own_office(actor)
+
+
+def may_handle_feedback(actor: Actor, row: Feedback) -> bool:
+    """A working role at the office concerned, or an admin."""
+    return actor.acts_everywhere or (actor.office_id is not None and actor.office_id == row.office_id
+                                     and actor.has(*WORKING_ROLES))
+
+
+def check_feedback(actor: Actor, row: Feedback | None, *, act: bool = False) -> Feedback:
+    """404 unless the actor may read the PAKN; with `act`, 403 unless they may handle it."""
+    if row is None or not may_read_feedback(actor, row):
+        raise NotFound("Không tìm thấy phản ánh, kiến nghị.")
+    if act and not may_handle_feedback(actor, row):
+        raise Forbidden("Tài khoản chỉ được xem, không được xử lý phản ánh, kiến nghị.")
+    return row

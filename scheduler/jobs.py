@@ -15,6 +15,7 @@ from scheduler.deadline_watch import watch_deadlines
 from scheduler.delivery import deliver_notifications
 from scheduler.desks import saturday_desks
 from scheduler.files_cleanup import remove_unattached_files
+from scheduler.feedback_watch import watch_feedback
 from scheduler.claims import log_failure, record_run
 from scheduler.monthly_reports import monthly_reports, report_reminders
 from scheduler.bpmn_timers import fire_timers
@@ -22,6 +23,7 @@ from scheduler.bpmn_timers import fire_timers
 JOBS = {
     "timers": fire_timers,
     "deadlines": watch_deadlines,
+    "feedback": watch_feedback,
     "reports": monthly_reports,
     "report_reminders": report_reminders,
     "saturday_desks": saturday_desks,

@@ -24,6 +24,7 @@ log = logging.getLogger("motcua.scheduler")
 INTERVALS = {
     "timers": "timers_interval",
     "deadlines": "deadlines_interval",
+    "feedback": "deadlines_interval",
     "notifications": "notifications_interval",
     "reports": "reports_interval",
     "report_reminders": "reports_interval",

@@ -52,6 +52,12 @@ def lookup():
     return render_template("web/lookup.html")
 
 
+@bp.get("/gop-y")
+def feedback():
+    """Complaints and recommendations (PAKN): send one, follow it by its code, rate the answer."""
+    return render_template("web/feedback.html")
+
+
 @bp.get("/app")
 @bp.get("/app/")
 def console():

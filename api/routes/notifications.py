@@ -20,7 +20,8 @@ class NotificationQuery(StrictSchema):
 class NotificationSchema(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "assigned, reminder, step_due_soon, step_overdue, due_soon, "
-                                                  "overdue, monthly_report, report_deadline, saturday_desk"})
+                                                  "overdue, monthly_report, report_deadline, saturday_desk, calendar_unconfirmed, "
+                                                  "feedback_due_soon, feedback_overdue"})
     title = fields.String()
     body = fields.String()
     dossier_code = fields.String(allow_none=True)

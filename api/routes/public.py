@@ -11,7 +11,7 @@ from api.auth import platform
 from api.routes import body, query
 from api.schemas.common import StrictSchema
 from motcua.errors import Invalid, NotFound
-from motcua.services import public
+from motcua.services import feedback, public
 
 bp = Blueprint("public", __name__)
 
@@ -154,3 +154,120 @@ def rate(code):
         ratelimit.lookup_failed(p, code.upper())
         raise
     return RatingSchema().dump(rating), 201
+
+
+# -- complaints and recommendations (PAKN) ----------------------------------------------------------
+
+class FeedbackBody(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    contact = fields.String(required=True, validate=validate.Length(min=3, max=255),
+                            metadata={"description": "Số điện thoại hoặc thư điện tử để cơ quan liên hệ"})
+    content = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    kind = fields.String(required=True, validate=validate.OneOf(("complaint", "recommendation")))
+    dossier_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    phone4 = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Regexp(r"^\d{4}$", error="Nhập đúng 4 chữ số."))
+    repeat_of = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                              metadata={"description": "Mã phản ánh, kiến nghị đã gửi trước về cùng việc"})
+
+
+class FeedbackCreatedSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+
+
+class PublicFeedbackSchema(Schema):
+    code = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    status_text = fields.String()
+    office_name = fields.String()
+    received_at = fields.DateTime()
+    answer_due_at = fields.DateTime()
+    answered = fields.Boolean()
+    published_at = fields.DateTime(allow_none=True)
+    answer = fields.String(allow_none=True)
+    refused = fields.Boolean()
+    refuse_reason = fields.String(allow_none=True)
+    info_requested = fields.Boolean()
+    info_reason = fields.String(allow_none=True)
+    rating = fields.String(allow_none=True)
+    may_rate = fields.Boolean()
+
+
+class FeedbackRatingBody(StrictSchema):
+    rating = fields.String(required=True, validate=validate.OneOf(("very_satisfied", "satisfied", "dissatisfied")))
+
+
+class FeedbackRatingSchema(Schema):
+    code = fields.String()
+    rating = fields.String()
+    at = fields.DateTime()
+
+
+@bp.post("/public/feedback")
+def send_feedback():
+    """Send a complaint or recommendation (PAKN), without signing in; rate limited.
+    ---
+    post:
+      tags: [public]
+      security: []
+      requestBody: {content: {application/json: {schema: FeedbackBody}}}
+      responses:
+        201: {content: {application/json: {schema: FeedbackCreatedSchema}}}
+        429: {description: Quá nhiều yêu cầu}
+    """
+    p = platform()
+    data = body(FeedbackBody)
+    ratelimit.before_feedback(p, data["dossier_code"] if data["phone4"] else None)
+    created, matched = feedback.submit(p, data)
+    if data["dossier_code"] and data["phone4"] and not matched:
+        ratelimit.lookup_failed(p, data["dossier_code"].strip().upper())
+    return FeedbackCreatedSchema().dump(created), 201
+
+
+@bp.get("/public/feedback/<code>")
+def feedback_status(code):
+    """A PAKN's status and published answer, by its code: never the sender's name, contact or content.
+    ---
+    get:
+      tags: [public]
+      security: []
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}]
+      responses:
+        200: {content: {application/json: {schema: PublicFeedbackSchema}}}
+        404: {description: Mã không đúng}
+        429: {description: Quá nhiều lần tra cứu}
+    """
+    p = platform()
+    ratelimit.before_lookup(p, code.upper())
+    try:
+        return PublicFeedbackSchema().dump(feedback.public_view(p, code))
+    except NotFound:
+        ratelimit.lookup_failed(p, code.upper())
+        raise
+
+
+@bp.post("/public/feedback/<code>/rating")
+def rate_feedback(code):
+    """One rating of the published answer (very satisfied, satisfied, dissatisfied).
+    ---
+    post:
+      tags: [public]
+      security: []
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}]
+      requestBody: {content: {application/json: {schema: FeedbackRatingBody}}}
+      responses:
+        201: {content: {application/json: {schema: FeedbackRatingSchema}}}
+        404: {description: Mã không đúng}
+        409: {description: Chưa công khai trả lời, hoặc đã đánh giá}
+        429: {description: Quá nhiều yêu cầu}
+    """
+    p = platform()
+    ratelimit.before_lookup(p, code.upper())
+    data = body(FeedbackRatingBody)
+    try:
+        return FeedbackRatingSchema().dump(feedback.rate(p, code, data["rating"])), 201
+    except NotFound:
+        ratelimit.lookup_failed(p, code.upper())
+        raise

@@ -298,21 +298,29 @@ def population_database(ctx: Context) -> Measure | None:
 # --- 5. Satisfaction -----------------------------------------------------------------------------
 
 @indicator("5.1")
-def complaints_classified(ctx: Context) -> Measure | None:
-    """5.1 complaints and recommendations (PAKN) classified / all PAKN. Not measured: PAKN are not stored yet."""
-    return None
+def complaints_classified(ctx: Context) -> Measure:
+    """5.1 complaints and recommendations (PAKN) classified (policy, procedure, officials' conduct) /
+    all PAKN received in the period (index766_feedback)."""
+    return Measure(*_feedback(ctx)["5.1"])
 
 
 @indicator("5.2")
-def complaints_on_time(ctx: Context) -> Measure | None:
-    """5.2 PAKN handled within their legal times. Not measured: PAKN are not stored yet."""
-    return None
+def complaints_on_time(ctx: Context) -> Measure:
+    """5.2 PAKN handled within their legal times (refused within 2 working days, information asked
+    within 5, answered within 15, published within 2 of the answer; owed and past due at the
+    period's end = late) / all PAKN received in the period."""
+    return Measure(*_feedback(ctx)["5.2"])
 
 
 @indicator("5.3")
-def complaints_satisfaction(ctx: Context) -> Measure | None:
-    """5.3 (PAKN − rated dissatisfied, repeated or late) / PAKN. Not measured: PAKN are not stored yet."""
-    return None
+def complaints_satisfaction(ctx: Context) -> Measure:
+    """5.3 (PAKN − rated dissatisfied, repeated or late) / PAKN received in the period."""
+    return Measure(*_feedback(ctx)["5.3"])
+
+
+def _feedback(ctx: Context) -> dict:
+    from motcua.services import index766_feedback
+    return ctx.once("feedback", lambda: index766_feedback.measures(ctx.session, ctx.scope, ctx.start, ctx.cut))
 
 
 @indicator("5.4")
@@ -320,8 +328,11 @@ def satisfaction(ctx: Context) -> Measure:
     """5.4 100 % − (late rate + rate of dossiers with a complaint or a "dislike" rating), both over
     2.1's population (so the late rate is 1 − the 2.1 rate): numerator = dossiers − late − disliked
     (not below 0). A dossier both late and disliked counts in both rates, as the formula adds them.
-    Complaints about a dossier join the disliked ones when PAKN are stored; today the ratings."""
+    A dossier counts once in the second rate when it was rated "not satisfied" or a complaint (PAKN
+    of kind complaint, linked by its code and phone digits) was received about it before the cut."""
+    from motcua.services.index766_feedback import dossiers_with_complaint
     judged = ctx.judged
     late = sum(1 for j in judged if not j.on_time)
-    disliked = sum(1 for j in judged if j.disliked)
+    complained = dossiers_with_complaint(ctx.session, [j.dossier_id for j in judged], ctx.cut)
+    disliked = sum(1 for j in judged if j.disliked or j.dossier_id in complained)
     return Measure(max(0, len(judged) - late - disliked), len(judged))

@@ -29,7 +29,8 @@ from motcua.errors import NotFound
 log = logging.getLogger("motcua.notifications")
 
 KINDS = ("assigned", "reminder", "step_due_soon", "step_overdue", "due_soon", "overdue",
-         "monthly_report", "report_deadline", "saturday_desk")
+         "monthly_report", "report_deadline", "saturday_desk", "calendar_unconfirmed", "feedback_due_soon",
+         "feedback_overdue")
 
 
 # --- idempotent inserts ----------------------------------------------------------------------

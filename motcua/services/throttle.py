@@ -83,8 +83,11 @@ def _row(session, key: str, scope: str, now) -> SecurityThrottle:
     created = session.execute(_insert(session).values(
         key=key, scope=scope, window_start=now, hits=0, failures=0, blocked_until=None, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["key"]))
-    if created.rowcount:  # a new subject: a good moment to forget the old ones
-        session.execute(delete(SecurityThrottle).where(SecurityThrottle.updated_at < now - RETENTION))
+    # a new subject: a good moment to forget the old ones (never this one: some drivers answer -1
+    # for an insert that did nothing, and the subject's own old row would vanish under the SELECT)
+    if created.rowcount and created.rowcount > 0:
+        session.execute(delete(SecurityThrottle).where(SecurityThrottle.updated_at < now - RETENTION,
+                                                       SecurityThrottle.key != key))
     return session.scalar(select(SecurityThrottle).where(SecurityThrottle.key == key)
                           .with_for_update().execution_options(populate_existing=True))
 

@@ -166,7 +166,7 @@ def test_without_a_token_every_operation_not_documented_public_is_401(client):
     checked = 0
     for path, operations in doc["paths"].items():
         url = path
-        for name in ("code", "task_id", "form", "username", "override_id", "notification_id"):
+        for name in ("code", "task_id", "form", "username", "override_id", "notification_id", "feedback_id"):
             url = url.replace("{" + name + "}", "1" if name.endswith("_id") and name != "task_id" else "x")
         for method, operation in operations.items():
             if operation.get("security") == []:

@@ -37,8 +37,12 @@ def _world(client, publish):
     waiting = receive(desk)
     moved = receive(desk)
     moved = complete(desk, only_step(moved)["task_id"], {"checked": True})
+    sent = client.post(f"{API}/public/feedback", json={"name": "Người gửi", "contact": "0900000000", "content": "Nội dung",
+                                                       "kind": "complaint", "dossier_code": waiting["code"],
+                                                       "phone4": "5678"})
+    assert sent.status_code == 201, sent.get_json()
     fixed = {"code": waiting["code"], "task_id": only_step(moved)["task_id"], "form": "receipt",
-             "username": "st.target", "override_id": 1, "notification_id": 1}
+             "username": "st.target", "override_id": 1, "notification_id": 1, "feedback_id": sent.get_json()["id"]}
     return {"admin": admin, "minhxuan.receiver": desk, "minhxuan.specialist": specialist}, fixed, waiting
 
 

@@ -49,7 +49,7 @@ from tests.reports.helpers import (
 )
 from tests.scheduler.helpers import SIMPLE, at, publish, receive, view
 
-UNMEASURED = ("1.1", "1.2", "1.3", "1.4", "4.4", "4.5", "5.1", "5.2", "5.3")
+UNMEASURED = ("1.1", "1.2", "1.3", "1.4", "4.4", "4.5")
 
 
 def _at(clock, text):
@@ -213,6 +213,10 @@ def test_minh_xuan_december_every_measured_indicator(people, december):
     # The rest is not measured: no points, no rate, out of measured_max.
     for code in UNMEASURED:
         assert (ind[code]["measured"], ind[code]["points"], ind[code]["rate"]) == (False, None, None), code
+    # no PAKN this month: 5.1–5.3 are measured and N/A (no rate, no points, out of measured_max)
+    for code in ("5.1", "5.2", "5.3"):
+        assert (ind[code]["measured"], ind[code]["denominator"], ind[code]["rate"], ind[code]["points"]) == (
+            True, 0, None, None), code
     measured = ["2.1", "2.2", "3.1", "3.2", "3.3", "3.5", "3.6", "4.2", "4.3", "5.4"]
     assert all(ind[c]["measured"] for c in measured) and ind["4.1"]["measured"]
     assert report["measured_max"] == 14 + 6 + 4 + 4 + 4 + 4 + 6 + 6 + 4 + 12  # 4.1 is N/A: out

@@ -64,8 +64,8 @@ def test_tick_command_prints_what_each_job_did(db_url, people, clock):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert set(result) == {"timers", "deadlines", "reports", "report_reminders", "saturday_desks", "calendar_years",
-                           "files_cleanup", "notifications"}
+    assert set(result) == {"timers", "deadlines", "feedback", "reports", "report_reminders", "saturday_desks",
+                           "calendar_years", "files_cleanup", "notifications"}
     assert result["deadlines"]["overdue"] == 1
     assert not any(p in out.stdout + out.stderr for p in PERSONAL)
     bad = subprocess.run(MOTCUA + ["scheduler", "tick", "--now", "mai"], env=_env(db_url), cwd=ROOT,

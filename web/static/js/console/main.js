@@ -6,6 +6,7 @@ import { ROLE } from '../format.js';
 import { renderReceive } from './receive.js';
 import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
+import { renderFeedback, renderFeedbackList } from './feedback.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -19,6 +20,10 @@ const TABS = [
   {
     id: 'ho-so', label: 'Hồ sơ', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderDossier(view, ctx, rest) : renderDossierList(view, ctx, query)),
+  },
+  {
+    id: 'gop-y', label: 'Phản ánh, kiến nghị', roles: [...WORKING, 'admin', 'auditor'],
+    render: (view, ctx, rest, query) => (rest ? renderFeedback(view, ctx, rest) : renderFeedbackList(view, ctx, query)),
   },
 ];
 
