@@ -44,8 +44,8 @@ def step_working_days(cal, day: dt.date, n: int) -> dt.date:
 
 
 def _working_days(settings, code: str) -> int:
-    from motcua.services.index766 import config  # the scoring module reads the indicators: import late
-    for group in config(settings)["groups"]:
+    """The indicator's `working_days` in config.yaml (`index766`), 5 when a deployment drops it."""
+    for group in settings.section("index766").get("groups") or []:
         for ind in group["indicators"]:
             if str(ind["code"]) == code:
                 return int(ind.get("working_days", DEFAULT_WORKING_DAYS))
