@@ -42,7 +42,7 @@ def list_dossiers():
     actor = current_actor()
     q = query(DossierQuery)
     items, total = dossiers.list_for(platform(), actor, status=q.get("status"), overdue=q.get("overdue"),
-                                     procedure=q.get("procedure"), office=q.get("office"), page=q["page"],
+                                     procedure=q.get("procedure"), office=q.get("office"), q=q.get("q"), page=q["page"],
                                      per_page=q["per_page"])
     return paged(DossierSchema, items, total, q["page"], q["per_page"])
 

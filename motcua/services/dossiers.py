@@ -12,7 +12,7 @@ from motcua.access import Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, StepRow
 from motcua.domain import calendars as domain_calendars
-from motcua.domain import content, lifecycle
+from motcua.domain import content, lifecycle, search
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
 from motcua.services import files, history, payments, process, store
@@ -100,7 +100,8 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
             receiving_office_id=receiving.id, competent_office_id=competent.id, received_by=actor.user_id,
             applicant=applicant, phone4=phone_digits[-4:], data=state.data, documents=state.documents,
             received_at=now, clock_start=state.clock_start, due_at=state.due_at, due_calendar=state.due_calendar,
-            supplement_count=0, overdue=False, apology_required=False)
+            supplement_count=0, overdue=False, apology_required=False,
+            search_text=search.search_text(state.code, applicant))
         session.add(dossier)
         session.flush()
         files.attach(session, dossier, state.documents, "component", now)
@@ -123,14 +124,26 @@ def get(platform, actor: Actor, code: str) -> dict:
         return view(uow.session, load_visible(uow.session, actor, code))
 
 
-def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, office=None,
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, office=None, q=None,
              page=1, per_page=20):
     """The dossiers the actor may see, newest first; `office` narrows to one office's (as receiving,
-    competent or step office)."""
+    competent or step office); `q` keeps those whose search line (code, name without diacritics,
+    identity number, phone) contains every term of the query: `LIKE '%term%'`, which PostgreSQL
+    answers from the pg_trgm index (migration 0007)."""
     from motcua.db.models import Procedure, ProcedureVersion
+    terms = search.terms(q) if q is not None else []
+    if q is not None and not search.searchable(terms):
+        raise Invalid("Nhập ít nhất 3 ký tự để tìm (mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại).",
+                      errors={"q": [f"Cần ít nhất {search.MIN_TERM} ký tự liền nhau."]})
     with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(Dossier).where(access.readable_dossiers(actor))
+        for term in terms:
+            query = query.where(Dossier.search_text.like(_like(term), escape="\\"))
         if office:
             office_id = session.scalar(select(Office.id).where(Office.code == office))
             query = query.where(access.dossiers_of_office(office_id))
