@@ -46,6 +46,7 @@ def test_the_bell_counts_lists_and_opens_the_dossier(new_page, sign_in, live_ser
     items = page.locator("#bell-menu li a")
     expect(items).to_have_count(2)
     expect(items.first).to_contain_text(f"Hồ sơ {second} đã quá hạn")      # newest first
+    expect(page.locator("#bell-menu")).not_to_contain_text("null")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "test_the_bell_counts_lists_and_opens_the_dossier.png"))
     items.filter(has_text=first).click()

@@ -70,8 +70,8 @@ async function toggle() {
     });
     return h('li', {}, link);
   }));
-  menu.replaceChildren(list, answer.total > answer.items.length
-    ? h('p', { class: 'more', text: `và ${answer.total - answer.items.length} thông báo khác` }) : null);
+  const more = answer.total - answer.items.length;
+  menu.replaceChildren(list, ...(more > 0 ? [h('p', { class: 'more', text: `và ${more} thông báo khác` })] : []));
 }
 
 export function startBell(ctx) {
