@@ -57,6 +57,28 @@ def checklist(manifest: dict, documents: list) -> list:
             for d in manifest.get("documents") or []]
 
 
+def _application_errors(version, data) -> dict:
+    """{"data.field": [messages]} of the application form (empty when it is valid or there is none)."""
+    manifest = version.manifest
+    form_key = manifest.get("application_form")
+    if not form_key or not isinstance(data, dict):
+        return {}
+    errors = validate_form_data(version.forms[form_key], data, protected=protected_variables(manifest))
+    return {f"data.{k}": v for k, v in errors.items()}
+
+
+def application_errors(platform, procedure_code, data) -> dict:
+    """The application form's errors for a receipt whose other fields are wrong too (one round of
+    validation at the desk); nothing when the procedure is unknown."""
+    if not isinstance(procedure_code, str) or not isinstance(data, dict):
+        return {}
+    with platform.uow(readonly=True) as uow:
+        try:
+            return _application_errors(latest_version(uow.session, procedure_code), data)
+        except NotFound:
+            return {}
+
+
 def receive(platform, actor: Actor, request: dict) -> Dossier:
     actor.require("receiver")
     now = platform.now()
@@ -67,9 +89,14 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         receiving = session.get(Office, actor.office_id)
         competent = session.scalar(select(Office).where(Office.code == manifest["competent_office"]))
         channel = request["channel"]
+        data = request.get("data") or {}
+        # one round: the channel and every field of the application form are reported together
+        errors = _application_errors(version, data)
         if channel not in manifest["channels"]:
-            raise Invalid("Thủ tục không tiếp nhận qua kênh này.",
-                          errors={"channel": [f"Thủ tục chỉ tiếp nhận qua: {', '.join(manifest['channels'])}."]})
+            errors = {"channel": [f"Thủ tục chỉ tiếp nhận qua: {', '.join(manifest['channels'])}."], **errors}
+        if errors:
+            raise Invalid("Thủ tục không tiếp nhận qua kênh này." if "channel" in errors else "Tờ khai không hợp lệ.",
+                          errors=errors)
         if not (manifest.get("boundary_free") or receiving.id == competent.id or receiving.level == "center"):
             raise Forbidden(f"Thủ tục «{manifest['name']}» chỉ được tiếp nhận tại {competent.name} "
                             f"hoặc Trung tâm Phục vụ hành chính công.")
@@ -79,12 +106,6 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         saturday_ok = bool(manifest.get("saturday_service"))
         lifecycle.check_desk_open(channel, calendars.calendar(receiving.code), hours, now,
                                   saturday_service=saturday_ok)
-        data = request.get("data") or {}
-        form_key = manifest.get("application_form")
-        if form_key:
-            errors = validate_form_data(version.forms[form_key], data, protected=protected_variables(manifest))
-            if errors:
-                raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         applicant = request["applicant"]
         phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
         submitted = request.get("documents") or []
