@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.problems import Problem
+from engine.publication import load_publication
 from forms.messages import field_errors
 
 CHANNELS = ("direct", "online", "postal")
@@ -55,14 +56,21 @@ class ManifestSchema(Schema):
             raise ValidationError("Biến được bảo vệ bị lặp.", "protected_variables")
 
 
-def load_manifest(raw) -> tuple[dict | None, list[Problem]]:
+def load_manifest(raw) -> tuple[dict | None, list[Problem], list[Problem]]:
+    """(manifest, errors, warnings); the publication block is checked by engine.publication."""
     if not isinstance(raw, dict):
-        return None, [Problem("manifest phải là một đối tượng (YAML/JSON).")]
+        return None, [Problem("manifest phải là một đối tượng (YAML/JSON).")], []
+    raw = dict(raw)
+    publication, problems, warnings = load_publication(raw.pop("publication", None))
     try:
         data = ManifestSchema().load(raw)
     except ValidationError as err:
-        return None, [Problem(f"manifest.{path}: {msg}", element=f"manifest.{path}")
-                      for path, messages in field_errors(err.messages).items() for msg in messages]
+        return None, problems + [Problem(f"manifest.{path}: {msg}", element=f"manifest.{path}")
+                                 for path, messages in field_errors(err.messages).items() for msg in messages], warnings
+    if problems:
+        return None, problems, warnings
     data["legal_days"] = str(data["legal_days"])
     data["documents"] = [dict(d) for d in data["documents"]]
-    return data, []
+    if publication is not None:
+        data["publication"] = publication
+    return data, [], warnings

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
-from engine import conventions, sandbox, serializer, xml_safety
+from engine import conventions, publication, sandbox, serializer, xml_safety
 from engine.manifest import load_manifest
 from engine.problems import PackageInvalid, Problem
 from forms.validation import check_form_schema
@@ -39,6 +39,7 @@ class CompiledProcedure:
     spec_text: str
     content_hash: str
     steps: list
+    warnings: list = field(default_factory=list)  # [Problem]: publishable, but worth fixing
 
 
 def load_package_dir(path: str | Path) -> ProcedurePackage:
@@ -91,7 +92,7 @@ def _element_lines(tree) -> dict:
 
 def compile_package(package: ProcedurePackage, *, max_bytes: int, max_depth: int) -> CompiledProcedure:
     """Check everything; raise PackageInvalid with every problem found."""
-    manifest, problems = load_manifest(package.manifest)
+    manifest, problems, warnings = load_manifest(package.manifest)
     bpmn = package.bpmn.encode("utf-8") if isinstance(package.bpmn, str) else package.bpmn
     forms = package.forms if isinstance(package.forms, dict) else {}
     if not isinstance(package.forms, dict):
@@ -144,7 +145,9 @@ def compile_package(package: ProcedurePackage, *, max_bytes: int, max_depth: int
         raise PackageInvalid(problems)
 
     steps = [conventions.step_info(ts) for ts in spec.task_specs.values() if isinstance(ts, UserTask)]
+    if "publication" in manifest:  # the seven parts, derived or declared (engine.publication)
+        manifest["publication"]["parts"] = publication.parts(manifest, [s.name for s in steps])
     return CompiledProcedure(
         manifest=manifest, bpmn=bpmn.decode("utf-8"), forms=forms, process_id=process_id,
         spec_text=serializer.dump_spec(spec, subprocess_specs), content_hash=content_hash(package),
-        steps=steps)
+        steps=steps, warnings=warnings)

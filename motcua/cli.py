@@ -121,6 +121,8 @@ def validate(ctx, directory):
             require_diagram((folder / "process.bpmn").read_bytes(), max_bytes=int(limits["bpmn_max_bytes"]),
                             max_depth=int(limits["bpmn_max_depth"]))
             click.echo(f"✓ {folder.name}: {compiled.manifest['name']} ({len(compiled.steps)} bước)")
+            for w in compiled.warnings:
+                click.echo(f"    ⚠ [{w.element or ''}] {w.message}", err=True)
         except PackageInvalid as err:
             failed += 1
             _report_problems(folder, err.problems)

@@ -1,4 +1,5 @@
-from flask import Blueprint
+from flask import Blueprint, request
+from marshmallow import ValidationError
 
 from api.auth import current_actor, platform
 from api.routes import body, query
@@ -25,7 +26,17 @@ def receive():
         422: {description: Dữ liệu không hợp lệ}
     """
     actor = current_actor()
-    dossier = dossiers.receive(platform(), actor, body(DossierCreate))
+    try:
+        received = body(DossierCreate)
+    except ValidationError as err:  # one round: the application form's errors join the request's
+        actor.require("receiver")
+        raw = request.get_json(silent=True)
+        raw = raw if isinstance(raw, dict) else {}
+        extra = dossiers.application_errors(platform(), raw.get("procedure_code"), raw.get("data"))
+        if extra and isinstance(err.messages, dict) and "data" not in err.messages:
+            raise ValidationError({**err.messages, **extra}) from err
+        raise
+    dossier = dossiers.receive(platform(), actor, received)
     return DossierSchema().dump(dossiers.get(platform(), actor, dossier.code)), 201
 
 
@@ -42,7 +53,7 @@ def list_dossiers():
     actor = current_actor()
     q = query(DossierQuery)
     items, total = dossiers.list_for(platform(), actor, status=q.get("status"), overdue=q.get("overdue"),
-                                     procedure=q.get("procedure"), office=q.get("office"), page=q["page"],
+                                     procedure=q.get("procedure"), office=q.get("office"), q=q.get("q"), page=q["page"],
                                      per_page=q["per_page"])
     return paged(DossierSchema, items, total, q["page"], q["per_page"])
 

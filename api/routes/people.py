@@ -1,10 +1,11 @@
 from flask import Blueprint
+from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, platform
 from api.routes import body, query
-from api.schemas.common import PageQuery, paged
+from api.schemas.common import PageQuery, StrictSchema, paged
 from api.schemas.people import OfficeCreate, OfficeSchema, UserCreate, UserQuery, UserSchema, UserUpdate
-from motcua.services import people
+from motcua.services import desk, people
 
 bp = Blueprint("people", __name__)
 
@@ -109,3 +110,34 @@ def update_user(username):
     actor = current_actor()
     actor.require("admin")
     return UserSchema().dump(people.update_user(platform(), actor, username, body(UserUpdate)))
+
+
+class DeskQuery(StrictSchema):
+    procedure = fields.String(validate=validate.Length(min=1, max=64))
+    at = fields.AwareDateTime(metadata={"description": "Thời điểm hỏi (mặc định: bây giờ)"})
+
+
+class DeskSchema(Schema):
+    office = fields.String()
+    office_name = fields.String()
+    at = fields.DateTime()
+    open = fields.Boolean()
+    next_opening = fields.DateTime()
+    message = fields.String(allow_none=True)
+
+
+@bp.get("/offices/<code>/desk")
+def office_desk(code):
+    """Is the office's desk open for a direct-channel receipt (of a procedure) now or at `at`?
+    ---
+    get:
+      tags: [people]
+      security: [{bearer: []}]
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}, {in: query, schema: DeskQuery}]
+      responses:
+        200: {content: {application/json: {schema: DeskSchema}}}
+        404: {description: Không có cơ quan hoặc thủ tục}
+    """
+    actor = current_actor()
+    q = query(DeskQuery)
+    return DeskSchema().dump(desk.desk_state(platform(), actor, code, procedure=q.get("procedure"), at=q.get("at")))

@@ -31,9 +31,11 @@ def publish():
     """
     actor = current_actor()
     actor.require("designer", "admin")
-    version = procedures.publish(platform(), _package(body(PublishRequest)), actor)
+    published = procedures.publish(platform(), _package(body(PublishRequest)), actor)
+    version = published.version
     return PublishResult().dump({"code": version.manifest["code"], "version": version.version,
-                                 "process_id": version.process_id}), 201
+                                 "process_id": version.process_id,
+                                 "warnings": [w.to_dict() for w in published.warnings]}), 201
 
 
 @bp.post("/procedures/validate")
@@ -52,7 +54,8 @@ def validate():
     compiled = procedures.validate_procedure(platform(), _package(body(PublishRequest)))
     steps = [{"id": s.bpmn_id, "name": s.name, "lane": s.lane, "allotment_days": str(s.allotment_days),
               "form": s.form} for s in compiled.steps]
-    return ValidateResult().dump({"valid": True, "problems": [], "steps": steps})
+    return ValidateResult().dump({"valid": True, "problems": [], "steps": steps,
+                                  "warnings": [w.to_dict() for w in compiled.warnings]})
 
 
 def _number(value):

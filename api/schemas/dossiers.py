@@ -69,6 +69,8 @@ class DossierQuery(StrictSchema):
     overdue = fields.Boolean()
     procedure = fields.String(validate=validate.Length(max=64))
     office = fields.String(validate=validate.Length(max=64))
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Tìm theo mã hồ sơ, họ tên người nộp (có hoặc không dấu), số giấy tờ tùy thân, số điện thoại"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 

@@ -19,11 +19,14 @@ class PublishResult(Schema):
     code = fields.String()
     version = fields.Integer()
     process_id = fields.String()
+    warnings = fields.List(fields.Nested(ProblemItem), metadata={
+        "description": "Điều nên sửa nhưng không chặn công bố (vd. thiếu dữ liệu công bố thủ tục)"})
 
 
 class ValidateResult(Schema):
     valid = fields.Boolean()
     problems = fields.List(fields.Nested(ProblemItem))
+    warnings = fields.List(fields.Nested(ProblemItem))
     steps = fields.List(fields.Dict())
 
 

@@ -130,6 +130,9 @@ class Dossier(Base):
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_event_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # code, applicant's name without diacritics, id number, phone (motcua.domain.search; migration 0007
+    # indexes it: pg_trgm GIN on PostgreSQL), written at receipt
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     procedure_version: Mapped[ProcedureVersion] = relationship(lazy="joined")
     receiving_office: Mapped[Office] = relationship(foreign_keys=[receiving_office_id], lazy="joined")

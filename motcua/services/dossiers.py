@@ -12,7 +12,7 @@ from motcua.access import Actor
 from motcua.clock import parse_instant
 from motcua.db.models import Dossier, DossierSequence, Office, StepRow
 from motcua.domain import calendars as domain_calendars
-from motcua.domain import content, lifecycle
+from motcua.domain import content, lifecycle, search
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
 from motcua.services import files, history, payments, process, store
@@ -57,6 +57,28 @@ def checklist(manifest: dict, documents: list) -> list:
             for d in manifest.get("documents") or []]
 
 
+def _application_errors(version, data) -> dict:
+    """{"data.field": [messages]} of the application form (empty when it is valid or there is none)."""
+    manifest = version.manifest
+    form_key = manifest.get("application_form")
+    if not form_key or not isinstance(data, dict):
+        return {}
+    errors = validate_form_data(version.forms[form_key], data, protected=protected_variables(manifest))
+    return {f"data.{k}": v for k, v in errors.items()}
+
+
+def application_errors(platform, procedure_code, data) -> dict:
+    """The application form's errors for a receipt whose other fields are wrong too (one round of
+    validation at the desk); nothing when the procedure is unknown."""
+    if not isinstance(procedure_code, str) or not isinstance(data, dict):
+        return {}
+    with platform.uow(readonly=True) as uow:
+        try:
+            return _application_errors(latest_version(uow.session, procedure_code), data)
+        except NotFound:
+            return {}
+
+
 def receive(platform, actor: Actor, request: dict) -> Dossier:
     actor.require("receiver")
     now = platform.now()
@@ -67,9 +89,14 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         receiving = session.get(Office, actor.office_id)
         competent = session.scalar(select(Office).where(Office.code == manifest["competent_office"]))
         channel = request["channel"]
+        data = request.get("data") or {}
+        # one round: the channel and every field of the application form are reported together
+        errors = _application_errors(version, data)
         if channel not in manifest["channels"]:
-            raise Invalid("Thủ tục không tiếp nhận qua kênh này.",
-                          errors={"channel": [f"Thủ tục chỉ tiếp nhận qua: {', '.join(manifest['channels'])}."]})
+            errors = {"channel": [f"Thủ tục chỉ tiếp nhận qua: {', '.join(manifest['channels'])}."], **errors}
+        if errors:
+            raise Invalid("Thủ tục không tiếp nhận qua kênh này." if "channel" in errors else "Tờ khai không hợp lệ.",
+                          errors=errors)
         if not (manifest.get("boundary_free") or receiving.id == competent.id or receiving.level == "center"):
             raise Forbidden(f"Thủ tục «{manifest['name']}» chỉ được tiếp nhận tại {competent.name} "
                             f"hoặc Trung tâm Phục vụ hành chính công.")
@@ -79,12 +106,6 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
         saturday_ok = bool(manifest.get("saturday_service"))
         lifecycle.check_desk_open(channel, calendars.calendar(receiving.code), hours, now,
                                   saturday_service=saturday_ok)
-        data = request.get("data") or {}
-        form_key = manifest.get("application_form")
-        if form_key:
-            errors = validate_form_data(version.forms[form_key], data, protected=protected_variables(manifest))
-            if errors:
-                raise Invalid("Tờ khai không hợp lệ.", errors={f"data.{k}": v for k, v in errors.items()})
         applicant = request["applicant"]
         phone_digits = "".join(ch for ch in str(applicant.get("phone", "")) if ch.isdigit())
         submitted = request.get("documents") or []
@@ -100,7 +121,8 @@ def receive(platform, actor: Actor, request: dict) -> Dossier:
             receiving_office_id=receiving.id, competent_office_id=competent.id, received_by=actor.user_id,
             applicant=applicant, phone4=phone_digits[-4:], data=state.data, documents=state.documents,
             received_at=now, clock_start=state.clock_start, due_at=state.due_at, due_calendar=state.due_calendar,
-            supplement_count=0, overdue=False, apology_required=False)
+            supplement_count=0, overdue=False, apology_required=False,
+            search_text=search.search_text(state.code, applicant))
         session.add(dossier)
         session.flush()
         files.attach(session, dossier, state.documents, "component", now)
@@ -123,14 +145,26 @@ def get(platform, actor: Actor, code: str) -> dict:
         return view(uow.session, load_visible(uow.session, actor, code))
 
 
-def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, office=None,
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=None, office=None, q=None,
              page=1, per_page=20):
     """The dossiers the actor may see, newest first; `office` narrows to one office's (as receiving,
-    competent or step office)."""
+    competent or step office); `q` keeps those whose search line (code, name without diacritics,
+    identity number, phone) contains every term of the query: `LIKE '%term%'`, which PostgreSQL
+    answers from the pg_trgm index (migration 0007)."""
     from motcua.db.models import Procedure, ProcedureVersion
+    terms = search.terms(q) if q is not None else []
+    if q is not None and not search.searchable(terms):
+        raise Invalid("Nhập ít nhất 3 ký tự để tìm (mã hồ sơ, họ tên, số giấy tờ hoặc số điện thoại).",
+                      errors={"q": [f"Cần ít nhất {search.MIN_TERM} ký tự liền nhau."]})
     with platform.uow(readonly=True) as uow:
         session = uow.session
         query = select(Dossier).where(access.readable_dossiers(actor))
+        for term in terms:
+            query = query.where(Dossier.search_text.like(_like(term), escape="\\"))
         if office:
             office_id = session.scalar(select(Office.id).where(Office.code == office))
             query = query.where(access.dossiers_of_office(office_id))

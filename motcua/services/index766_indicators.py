@@ -20,6 +20,7 @@ from typing import Callable
 from sqlalchemy import func, or_, select
 
 from motcua.db.models import Dossier, Procedure, ProcedureVersion
+from motcua.services import index766_publication as publication
 from motcua.services import index766_timing as timing
 
 
@@ -91,24 +92,23 @@ def _offers_online(manifest: dict) -> bool:
 # --- 1. Publicity and transparency ---------------------------------------------------------------
 
 @indicator("1.1")
-def published_on_time(ctx: Context) -> Measure | None:
-    """1.1 procedures whose publication decision is dated ≥ 5 working days before their legal basis
-    takes effect. Not measured: the platform stores no publication decisions or effective dates."""
-    return None
+def published_on_time(ctx: Context) -> Measure:
+    """1.1 procedures whose publication decision (dated in the period) is dated ≥ 5 working days
+    before their legal basis takes effect (index766_publication states the rules)."""
+    return Measure(*publication.published_on_time(ctx))
 
 
 @indicator("1.2")
-def updated_on_national_database(ctx: Context) -> Measure | None:
-    """1.2 procedures updated on the national database within 5 working days of publication.
-    Not measured: no synchronisation with the national procedure database is stored."""
-    return None
+def updated_on_national_database(ctx: Context) -> Measure:
+    """1.2 procedures (decision dated in the period) updated on the national database within
+    5 working days of the decision; not yet updated but still within the time counts as on time."""
+    return Measure(*publication.updated_on_time(ctx))
 
 
 @indicator("1.3")
-def published_complete(ctx: Context) -> Measure | None:
-    """1.3 procedures published with all seven parts. Not measured: the manifest is the platform's
-    configuration, not the published decision (it has no "who may apply", for one)."""
-    return None
+def published_complete(ctx: Context) -> Measure:
+    """1.3 procedures the scope decides published with all seven parts (derived or declared)."""
+    return Measure(*publication.published_complete(ctx))
 
 
 @indicator("1.4")

@@ -1,6 +1,8 @@
 """Publishing procedures: a new version each time; dossiers keep the version they started on."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,10 +31,17 @@ def validate_procedure(platform, package: ProcedurePackage) -> CompiledProcedure
     return compile_or_reject(platform, package)
 
 
-def publish(platform, package: ProcedurePackage, actor: Actor) -> ProcedureVersion:
+@dataclass
+class Published:
+    version: ProcedureVersion
+    warnings: list = field(default_factory=list)  # engine Problems: published, but worth fixing
+
+
+def publish(platform, package: ProcedurePackage, actor: Actor) -> Published:
     """A designer or an administrator publishes over the API."""
     actor.require("designer", "admin")
-    return _publish(platform, compile_or_reject(platform, package), actor)
+    compiled = compile_or_reject(platform, package)
+    return Published(_publish(platform, compiled, actor), compiled.warnings)
 
 
 def publish_from_console(platform, package: ProcedurePackage) -> ProcedureVersion:

@@ -49,7 +49,7 @@ from tests.reports.helpers import (
 )
 from tests.scheduler.helpers import SIMPLE, at, publish, receive, view
 
-UNMEASURED = ("1.1", "1.2", "1.3", "1.4", "4.4", "4.5")
+UNMEASURED = ("1.4", "4.4", "4.5")
 
 
 def _at(clock, text):
@@ -210,6 +210,13 @@ def test_minh_xuan_december_every_measured_indicator(people, december):
     assert (ind["5.4"]["numerator"], ind["5.4"]["denominator"]) == (6, 11)
     assert ind["5.4"]["points"] == _points(12, 6 / 11, 0.9)
 
+    # 1.1, 1.2: no publication decision is dated in December (the library's trich-luc-ho-tich was
+    # decided on 20/06/2025; the fixture has no publication data): N/A, no points.
+    assert [(ind[c]["measured"], ind[c]["denominator"], ind[c]["points"]) for c in ("1.1", "1.2")] == \
+        [(True, 0, None)] * 2
+    # 1.3: trich-luc-ho-tich has its decision and all seven parts; thu-tuc-thu has no publication: 1/2.
+    assert (ind["1.3"]["numerator"], ind["1.3"]["denominator"], ind["1.3"]["points"]) == (1, 2, 2.0)
+
     # The rest is not measured: no points, no rate, out of measured_max.
     for code in UNMEASURED:
         assert (ind[code]["measured"], ind[code]["points"], ind[code]["rate"]) == (False, None, None), code
@@ -217,9 +224,9 @@ def test_minh_xuan_december_every_measured_indicator(people, december):
     for code in ("5.1", "5.2", "5.3"):
         assert (ind[code]["measured"], ind[code]["denominator"], ind[code]["rate"], ind[code]["points"]) == (
             True, 0, None, None), code
-    measured = ["2.1", "2.2", "3.1", "3.2", "3.3", "3.5", "3.6", "4.2", "4.3", "5.4"]
+    measured = ["1.3", "2.1", "2.2", "3.1", "3.2", "3.3", "3.5", "3.6", "4.2", "4.3", "5.4"]
     assert all(ind[c]["measured"] for c in measured) and ind["4.1"]["measured"]
-    assert report["measured_max"] == 14 + 6 + 4 + 4 + 4 + 4 + 6 + 6 + 4 + 12  # 4.1 is N/A: out
+    assert report["measured_max"] == 4 + 14 + 6 + 4 + 4 + 4 + 4 + 6 + 6 + 4 + 12  # 4.1 is N/A: out
     assert report["total"] == pytest.approx(sum(ind[c]["points"] for c in measured), abs=0.011)
     assert [g["code"] for g in report["groups"]] == ["1", "2", "3", "4", "5"]
     assert [g["max_points"] for g in report["groups"]] == [18, 20, 22, 22, 18]

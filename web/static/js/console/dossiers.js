@@ -37,31 +37,39 @@ export async function renderDossierList(view, ctx, query = {}) {
   const status = STATUS[query['trang-thai']] ? query['trang-thai'] : '';
   const overdue = query['qua-han'] === '1';
   const page = Math.max(1, Number.parseInt(query.trang, 10) || 1);
+  const search = (query.tim || '').trim();
 
   const statusSelect = h('select', { id: 'filter-status', name: 'status' },
     h('option', { value: '', text: 'Tất cả' }),
     Object.entries(STATUS).map(([value, text]) => h('option', { value, text, selected: value === status })));
   const overdueBox = h('input', { type: 'checkbox', id: 'filter-overdue', checked: overdue });
-  const filter = h('form', { class: 'toolbar', role: 'search', 'aria-label': 'Lọc hồ sơ' },
+  const searchBox = h('input', {
+    type: 'search', id: 'filter-q', name: 'q', value: search, maxlength: 100, autocomplete: 'off',
+    placeholder: 'Mã hồ sơ, họ tên (gõ có hoặc không dấu), số CCCD, số điện thoại',
+  });
+  const filter = h('form', { class: 'toolbar', role: 'search', 'aria-label': 'Tìm và lọc hồ sơ' },
+    h('div', { class: 'field grow' }, h('label', { for: 'filter-q', text: 'Tìm hồ sơ' }), searchBox),
     h('div', { class: 'field' }, h('label', { for: 'filter-status', text: 'Trạng thái' }), statusSelect),
     h('label', { class: 'choice', for: 'filter-overdue' }, overdueBox, 'Chỉ hồ sơ quá hạn'),
-    h('button', { type: 'submit', text: 'Lọc' }));
+    h('button', { type: 'submit', text: 'Tìm' }));
   filter.addEventListener('submit', (event) => {
     event.preventDefault();
-    ctx.navigate(listHash({ 'trang-thai': statusSelect.value, 'qua-han': overdueBox.checked ? '1' : '' }));
+    ctx.navigate(listHash({ tim: searchBox.value.trim(), 'trang-thai': statusSelect.value, 'qua-han': overdueBox.checked ? '1' : '' }));
   });
   const results = h('div', { id: 'dossier-list' }, h('p', { class: 'hint', text: 'Đang tải…' }));
   view.replaceChildren(h('h1', { text: 'Hồ sơ' }), filter, results);
 
   let answer;
   try {
-    answer = await get('/dossiers', { status, overdue: overdue ? 'true' : undefined, page, per_page: PER_PAGE });
+    answer = await get('/dossiers', {
+      q: search || undefined, status, overdue: overdue ? 'true' : undefined, page, per_page: PER_PAGE,
+    });
   } catch (error) {
     results.replaceChildren(problemAlert(error));
     return;
   }
   const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
-  const base = { 'trang-thai': status, 'qua-han': overdue ? '1' : '' };
+  const base = { tim: search, 'trang-thai': status, 'qua-han': overdue ? '1' : '' };
   results.replaceChildren(
     answer.items.length ? table([
       { label: 'Mã hồ sơ', cell: (d) => h('a', { href: `#/ho-so/${encodeURIComponent(d.code)}`, text: d.code }) },
@@ -70,7 +78,7 @@ export async function renderDossierList(view, ctx, query = {}) {
       { label: 'Trạng thái', cell: (d) => [statusBadge(d.status), ...flags(d)] },
       { label: 'Ngày nhận', cell: (d) => dateTime(d.received_at) },
       { label: 'Hẹn trả', cell: (d) => dateTime(d.due_at) },
-    ], answer.items, { class: 'dossiers' }) : h('p', { class: 'empty', text: 'Không có hồ sơ nào.' }),
+    ], answer.items, { class: 'dossiers' }) : h('p', { class: 'empty', text: search ? `Không tìm thấy hồ sơ nào với «${search}».` : 'Không có hồ sơ nào.' }),
     h('nav', { class: 'pager', 'aria-label': 'Phân trang' },
       page > 1 ? h('a', { class: 'button small', href: listHash({ ...base, trang: String(page - 1) }), text: '← Trang trước' }) : null,
       h('span', { text: `Trang ${Math.min(page, pages)}/${pages} · ${answer.total} hồ sơ` }),

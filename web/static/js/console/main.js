@@ -7,6 +7,7 @@ import { renderReceive } from './receive.js';
 import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
 import { renderFeedback, renderFeedbackList } from './feedback.js';
+import { refreshBell, startBell, stopBell } from './bell.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -89,11 +90,13 @@ function route() {
   }
   const container = h('div', { class: 'view-body' });
   fill(view, container);
+  refreshBell();
   current.render(container, ctx, rest, query);
 }
 
 function showLogin(message) {
   user = null;
+  stopBell();
   $('app-view').hidden = true;
   $('user-box').hidden = true;
   $('login-view').hidden = false;
@@ -123,6 +126,7 @@ async function showApp() {
   $('user-office').textContent = [user.office_name || user.office_code,
     user.roles.map((r) => ROLE[r] || r).join(', ')].filter(Boolean).join(' · ');
   fill($('tabs'), tabsFor().map((t) => h('a', { href: `#/${t.id}`, dataset: { tab: t.id }, text: t.label })));
+  startBell(ctx);
   route();
 }
 

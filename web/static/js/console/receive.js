@@ -60,7 +60,17 @@ function documentsTable(documents) {
   return { element, read };
 }
 
-function receivedPanel(view, ctx, dossier) {
+/** Office code → name (people and offices by their names, never codes). */
+async function officeNames() {
+  try {
+    const answer = await get('/offices', { per_page: 100 });
+    return Object.fromEntries(answer.items.map((o) => [o.code, o.name]));
+  } catch {
+    return {};
+  }
+}
+
+function receivedPanel(view, ctx, dossier, offices = {}) {
   const step = dossier.current_steps && dossier.current_steps[0];
   view.replaceChildren(
     h('h1', { text: 'Tiếp nhận hồ sơ' }),
@@ -73,7 +83,7 @@ function receivedPanel(view, ctx, dossier) {
         ['Ngày tiếp nhận', dateTime(dossier.received_at)],
         ['Hẹn trả kết quả', h('span', { id: 'received-due', text: dateTime(dossier.due_at) })],
         ['Trạng thái', STATUS[dossier.status] || dossier.status],
-        ['Bước tiếp theo', step ? `${step.name} — ${lane(step.lane)} (${step.office})` : ''],
+        ['Bước tiếp theo', step ? `${step.name} — ${lane(step.lane)} (${offices[step.office] || step.office})` : ''],
       ]),
       h('div', { class: 'actions' },
         documentLink(dossier.code, 'receipt', 'In giấy tiếp nhận', 'primary'),
@@ -85,13 +95,16 @@ function receivedPanel(view, ctx, dossier) {
 export async function renderReceive(view, ctx) {
   view.replaceChildren(h('h1', { text: 'Tiếp nhận hồ sơ' }), h('p', { class: 'hint', text: 'Đang tải danh sách thủ tục…' }));
   let procedures;
+  let offices;
   try {
-    procedures = (await get('/procedures', { per_page: 100 })).items;
+    [procedures, offices] = await Promise.all([get('/procedures', { per_page: 100 }).then((a) => a.items), officeNames()]);
   } catch (error) {
     view.replaceChildren(h('h1', { text: 'Tiếp nhận hồ sơ' }), problemAlert(error));
     return;
   }
   const messages = h('div', { class: 'messages' });
+  const deskNote = h('div', { id: 'desk-state', 'aria-live': 'polite' });
+  let deskClosed = false;
   const procedure = select('procedure_code', 'Thủ tục hành chính',
     [['', '— Chọn thủ tục —'], ...procedures.map((p) => [p.code, p.name])]);
   procedure.control.id = 'rcv-procedure';
@@ -109,7 +122,32 @@ export async function renderReceive(view, ctx) {
   let appForm = null;
   let docs = null;
 
+  // The closed-desk warning comes before the clerk fills a direct-channel form the receipt would refuse.
+  async function checkDesk() {
+    const code = procedure.control.value;
+    const asked = `${code}|${channel.control.value}`;
+    if (channel.control.value !== 'direct' || !ctx.user || !ctx.user.office_code) {
+      deskClosed = false;
+      deskNote.replaceChildren();
+      submit.disabled = !appReady;
+      return;
+    }
+    let state;
+    try {
+      state = await get(`/offices/${encodeURIComponent(ctx.user.office_code)}/desk`, { procedure: code || undefined });
+    } catch {
+      return; // the receipt itself still answers 409 if the desk is closed
+    }
+    if (`${procedure.control.value}|${channel.control.value}` !== asked) return;
+    deskClosed = !state.open;
+    deskNote.replaceChildren(...(deskClosed ? [h('div', { class: 'alert warn', role: 'alert', id: 'desk-closed' },
+      h('strong', { text: 'Ngoài giờ tiếp nhận trực tiếp. ' }), state.message)] : []));
+    submit.disabled = !appReady || deskClosed;
+  }
+  let appReady = false;
+
   const form = h('form', { class: 'panel', id: 'receive-form', novalidate: true },
+    deskNote,
     h('div', { class: 'grid-2' }, procedure.element, channel.element),
     info,
     h('fieldset', { class: 'group' }, h('legend', { text: 'Người nộp hồ sơ' }),
@@ -123,6 +161,7 @@ export async function renderReceive(view, ctx) {
   async function chooseProcedure() {
     appForm = null;
     docs = null;
+    appReady = false;
     submit.disabled = true;
     messages.replaceChildren();
     applicationSlot.replaceChildren();
@@ -131,6 +170,7 @@ export async function renderReceive(view, ctx) {
     const code = procedure.control.value;
     if (!code) {
       applicationSlot.append(h('p', { class: 'hint', text: 'Chọn thủ tục để hiện tờ khai.' }));
+      checkDesk();
       return;
     }
     let detail;
@@ -148,7 +188,7 @@ export async function renderReceive(view, ctx) {
       manifest.field ? `Lĩnh vực: ${manifest.field}` : '',
       `Thời hạn giải quyết: ${Number(manifest.legal_days) === 0 ? 'trong ngày' : `${manifest.legal_days} ngày làm việc`}`,
       manifest.fee ? `Lệ phí: ${money(manifest.fee)}` : 'Không thu lệ phí',
-      manifest.competent_office ? `Cơ quan giải quyết: ${manifest.competent_office}` : '',
+      manifest.competent_office ? `Cơ quan giải quyết: ${offices[manifest.competent_office] || manifest.competent_office}` : '',
     ].filter(Boolean).join(' · ') }));
     const schema = manifest.application_form && detail.forms ? detail.forms[manifest.application_form] : null;
     if (schema) {
@@ -159,10 +199,13 @@ export async function renderReceive(view, ctx) {
     }
     docs = documentsTable(manifest.documents || []);
     documentsSlot.append(docs.element);
+    appReady = true;
     submit.disabled = false;
+    await checkDesk();
   }
 
   procedure.control.addEventListener('change', chooseProcedure);
+  channel.control.addEventListener('change', checkDesk);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!procedure.control.value) return;
@@ -184,7 +227,7 @@ export async function renderReceive(view, ctx) {
     try {
       body.documents = docs ? await docs.read() : [];
       const dossier = await post('/dossiers', body);
-      receivedPanel(view, ctx, dossier);
+      receivedPanel(view, ctx, dossier, offices);
     } catch (error) {
       showProblem(form, messages, error);
       submit.disabled = false;
