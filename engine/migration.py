@@ -147,7 +147,13 @@ def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Mo
         raise Blocked(problems)
     alignment = _alignment(workflow.spec, new_spec, dict(id_map or {}))
     timers = {}
+    current = [t for t in workflow.get_tasks(state=CURRENT, skip_subprocesses=True)]
+    for task in current:  # their future is predicted again from the new spec below
+        if task.id in workflow.tasks:
+            task._drop_children(force=True)
     for task in list(workflow.tasks.values()):
+        if task.id not in workflow.tasks:
+            continue
         new = alignment.get(task.task_spec)
         if new is not None:
             task.task_spec = new
@@ -157,15 +163,14 @@ def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Mo
         if task.has_state(TaskState.COMPLETED):
             _splice(workflow, task)
         elif task.has_state(DROPPABLE):
-            if task.id in workflow.tasks:
-                for gone in list(task):
-                    workflow.tasks.pop(gone.id, None)
+            for gone in list(task):
+                workflow.tasks.pop(gone.id, None)
+            if task in task.parent.children:
                 task.parent.children.remove(task)
         else:
             raise Blocked([Problem(task.task_spec.name, f"Phần tử {_label(task.task_spec)} không có trong phiên bản "
                                                         f"mới.")])
     workflow.spec = new_spec
-    current = [t for t in workflow.get_tasks(state=CURRENT, skip_subprocesses=True)]
     for task in current:
         if task.has_state(TaskState.WAITING):
             timers[task.id] = dict(task.internal_data)
