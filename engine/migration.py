@@ -15,6 +15,7 @@ multi-instance activity in progress, a task started but not finished.
 """
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
@@ -128,14 +129,27 @@ def check(workflow, new_spec, new_subprocess_specs: dict, id_map: dict | None = 
 
 
 def _splice(workflow, task) -> None:
-    """Take a finished task out of the tree; its children hang from its parent."""
+    """Take a finished task out of the tree; its children hang from its parent. (A task's
+    `children` is built from the ids in `_children` on each read: the ids are what changes.)"""
     parent = task.parent
-    index = parent.children.index(task)
+    index = parent._children.index(task.id)
     for child in task.children:
-        child.parent = parent
-    parent.children[index:index + 1] = task.children
-    task.children = []
+        child._parent = parent.id
+    parent._children[index:index + 1] = list(task._children)
+    task._children = []
     workflow.tasks.pop(task.id, None)
+
+
+def _drop(workflow, task) -> None:
+    """Remove a task and everything under it."""
+    stack = [task.id]
+    while stack:
+        gone = workflow.tasks.pop(stack.pop(), None)
+        if gone is not None:
+            stack.extend(gone._children)
+    parent = workflow.tasks.get(task._parent)
+    if parent is not None and task.id in parent._children:
+        parent._children.remove(task.id)
 
 
 def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Move]:
@@ -163,10 +177,7 @@ def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Mo
         if task.has_state(TaskState.COMPLETED):
             _splice(workflow, task)
         elif task.has_state(DROPPABLE):
-            for gone in list(task):
-                workflow.tasks.pop(gone.id, None)
-            if task in task.parent.children:
-                task.parent.children.remove(task)
+            _drop(workflow, task)
         else:
             raise Blocked([Problem(task.task_spec.name, f"Phần tử {_label(task.task_spec)} không có trong phiên bản "
                                                         f"mới.")])
@@ -178,7 +189,7 @@ def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Mo
         if task.id not in workflow.tasks:
             continue
         was_ready = task.has_state(TaskState.READY)
-        task.reset_branch(None)
+        task.reset_branch(deepcopy(task.data))  # its own data, even when its parent was spliced out
         if task.id in timers:
             task.internal_data.update(timers[task.id])
         if was_ready and not task.has_state(TaskState.READY):

@@ -162,9 +162,11 @@ def test_changed_allotment_moves_the_due_time_by_the_working_time(login, publish
     step = only_step(at_appraise)
     assert step["due_at"] == "2026-11-27T08:00:00+07:00"
     publish(allotment(base(), "appraise", "3.5", legal_days=5))
-    # Thursday 26/11 10:00: the migration recomputes from the step's ready time, not from now
-    clock.freeze(datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ))
-    r = login("designer").post(URL, json={"from_version": 1, "to_version": 2, "dry_run": False})
+    designer, auditor = login("designer"), login("auditor")
+    # 11:00 the same day: the migration recomputes from the step's ready time, not from now
+    clock.freeze(datetime(2026, 11, 25, 11, 0, tzinfo=VN_TZ))
+    r = designer.post(URL, json={"from_version": 1, "to_version": 2, "dry_run": False})
+    assert r.status_code == 200, r.get_json()
     item = r.get_json()["items"][0]
     change = [c for c in item["changes"] if c["kind"] == "step"][0]
     # 3.5 days from Wed 08:00: Mon 30/11 08:00 + 0.5 day (4 h: 08:00-11:30, 13:00-13:30) = 13:30
@@ -177,7 +179,7 @@ def test_changed_allotment_moves_the_due_time_by_the_working_time(login, publish
     view = desk.get(f"/api/v1/dossiers/{at_appraise['code']}").get_json()
     assert view["due_at"] == "2026-12-02T08:00:00+07:00"
     assert only_step(view)["due_at"] == "2026-11-30T13:30:00+07:00"
-    audit_ok(login("auditor"), at_appraise["code"])
+    audit_ok(auditor, at_appraise["code"])
 
 
 def test_rerouted_step_goes_to_the_new_office_and_its_taker_is_released(login, publish, platform, clock):

@@ -78,6 +78,7 @@ export const EVENT = {
   apology_required: 'Sắp đến hạn, cần xin lỗi nếu trễ',
   overdue: 'Quá hạn',
   step_overdue: 'Bước quá hạn',
+  migrated: 'Chuyển sang phiên bản mới của thủ tục',
 };
 
 export const DOCUMENTS = {

@@ -6,6 +6,7 @@ import { ROLE } from '../format.js';
 import { renderReceive } from './receive.js';
 import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
+import { renderMigrations } from './migrations.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -19,6 +20,10 @@ const TABS = [
   {
     id: 'ho-so', label: 'Hồ sơ', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderDossier(view, ctx, rest) : renderDossierList(view, ctx, query)),
+  },
+  {
+    id: 'chuyen-phien-ban', label: 'Chuyển phiên bản', roles: ['designer', 'admin'],
+    render: (view, ctx, rest, query) => renderMigrations(view, ctx, rest, query),
   },
 ];
 
