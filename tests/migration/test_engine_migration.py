@@ -114,3 +114,31 @@ def test_a_user_task_mapped_to_another_kind_of_element_is_refused():
     with pytest.raises(migration.Blocked) as err:
         migration.migrate(wf, v2, {"receive": "compute"})
     assert "là một loại phần tử khác" in str(err.value)
+
+
+def test_a_step_with_a_boundary_timer_moves_and_its_reminder_still_fires():
+    """giay-phep-xay-dung: a non-interrupting boundary timer (reminder) on the appraisal step."""
+    from pathlib import Path
+
+    from engine.package import load_package_dir
+    folder = Path(__file__).parent.parent.parent / "bpmn" / "giay-phep-xay-dung"
+    spec = compile_package(load_package_dir(folder), max_bytes=10**7, max_depth=500).spec_text
+    functions = {"working_days_from_now": lambda d: (datetime.now(timezone.utc) + timedelta(days=d)).isoformat(),
+                 "working_days_after": lambda s, d: s}
+    wf = runtime.start(spec, {}, functions=functions)
+    runtime.complete(wf, runtime.ready_steps(wf)[0].task_id, {"decision": "approve"})
+    (ready,), (timer,) = runtime.ready_steps(wf), inspection.waiting_timers(wf)
+    wf = runtime.load(runtime.dump(wf), spec, functions=functions)
+    migration.migrate(wf, spec)
+    wf = runtime.load(runtime.dump(wf), spec, functions=functions)
+    assert [r.task_id for r in runtime.ready_steps(wf)] == [ready.task_id]
+    assert [(t.task_id, t.due) for t in inspection.waiting_timers(wf)] == [(timer.task_id, timer.due)]
+    inspection.shift_timers(wf, [type("M", (), {"task_id": timer.task_id,
+                                                "due_at": datetime.now(timezone.utc) - timedelta(seconds=1)})()])
+    inspection.mark_fired(wf, [timer.task_id])
+    runtime.fire_due_timers(wf)
+    assert [e.bpmn_id for e in inspection.reached_end_events(wf)] == ["end_nhac_han"]
+    assert [r.task_id for r in runtime.ready_steps(wf)] == [ready.task_id]
+    for _ in range(3):
+        runtime.complete(wf, runtime.ready_steps(wf)[0].task_id, {"decision": "approve"})
+    assert runtime.outcome(wf) == "done"
