@@ -117,13 +117,18 @@ def _changes(loaded, before, event, moves, old: ProcedureVersion, new: Procedure
     return out + _form_changes(old, new, forms)
 
 
-def _reroute(loaded, event) -> None:
-    """What the store does not write for a step once it exists: its element, lane and office."""
+def _reroute(platform, loaded, event) -> None:
+    """What the store does not write for a step once it exists: its element, lane and office; the
+    officials of a step that changed hands are told, as for a new step."""
     for change in event.steps:
         step, row = loaded.state.steps[change["task_id"]], loaded.rows[change["task_id"]]
+        handed_over = row.role != step.role or "old_office" in change
         row.bpmn_id, row.name, row.lane, row.role = step.bpmn_id, step.name, step.lane, step.role
         row.allotment_days, row.form, row.pause_clock = str(step.allotment_days), step.form, step.pause_clock
         row.office_id = loaded.calendars.office(step.office).id
+        if handed_over:
+            loaded.session.flush()
+            process.notify_assigned(platform, loaded.session, loaded.dossier, row, platform.now())
 
 
 def _one(platform, dossier_id: int, code: str, old_id: int, new_id: int, id_map: dict, *, dry_run: bool,
@@ -169,7 +174,7 @@ def _one(platform, dossier_id: int, code: str, old_id: int, new_id: int, id_map:
         loaded.instance.state = runtime.dump(workflow)
         loaded.instance.updated_at = platform.now()
         loaded.save()
-        _reroute(loaded, event)
+        _reroute(platform, loaded, event)
         uow.commit()
         item["migrated"] = True
         return item

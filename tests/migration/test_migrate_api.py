@@ -196,6 +196,8 @@ def test_rerouted_step_goes_to_the_new_office_and_its_taker_is_released(login, p
     assert specialist.post(f"/api/v1/tasks/{task_id}/complete",
                            json={"data": {"decision": "approve", "opinion": "Đủ điều kiện"}}).status_code in (403, 404)
     yenson = login("yenson.specialist")
+    told = yenson.get("/api/v1/notifications").get_json()["items"]
+    assert any(n["kind"] == "assigned" and at_appraise["code"] in n["title"] for n in told), told
     r = yenson.post(f"/api/v1/tasks/{task_id}/complete", json={"data": {"decision": "approve", "opinion": "Đủ điều kiện"}})
     assert r.status_code == 200, r.get_json()
     audit_ok(login("auditor"), at_appraise["code"])
