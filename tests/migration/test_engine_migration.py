@@ -142,3 +142,20 @@ def test_a_step_with_a_boundary_timer_moves_and_its_reminder_still_fires():
     for _ in range(3):
         runtime.complete(wf, runtime.ready_steps(wf)[0].task_id, {"decision": "approve"})
     assert runtime.outcome(wf) == "done"
+
+
+def test_a_multi_instance_step_in_progress_is_refused():
+    mi = ('<bpmn:userTask id="ky" name="Ký nhiều lần"><bpmn:extensionElements><spiffworkflow:properties>'
+          '<spiffworkflow:property name="allotment_days" value="1"/></spiffworkflow:properties>'
+          '</bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics id="ky_mi">'
+          '<bpmn:loopCardinality id="ky_card">2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>'
+          '</bpmn:userTask>')
+    v1 = spec_text(process("p", ['<bpmn:startEvent id="start"/>', mi, '<bpmn:endEvent id="end"/>'],
+                           [("start", "ky"), ("ky", "end")]), "p")
+    wf = runtime.start(v1, {})
+    assert len(runtime.ready_steps(wf)) == 2
+    before = runtime.dump(wf)
+    with pytest.raises(migration.Blocked) as err:
+        migration.migrate(wf, v1)
+    assert "Ký nhiều lần" in str(err.value)
+    assert runtime.dump(wf) == before  # refused before anything moved
