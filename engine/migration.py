@@ -154,7 +154,8 @@ def _drop(workflow, task) -> None:
 
 def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Move]:
     """Move `workflow` (loaded, with its script engine) to the spec in `new_spec_text`, in place.
-    Raises `Blocked` (the workflow untouched) when anything stands in the way."""
+    Raises `Blocked` when anything stands in the way: what `check` finds before anything moved; the
+    caller saves nothing when it is raised, so the stored instance stays as it was in every case."""
     new_spec, new_subs = serializer.load_spec(new_spec_text)
     moves, problems = check(workflow, new_spec, new_subs, id_map)
     if problems:
