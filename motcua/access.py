@@ -85,6 +85,13 @@ ACTION_LABELS = {
     "reuse": "tra cứu dữ liệu đã số hóa của người nộp",
 }
 ENDING_ACTIONS = {"rejected": "reject", "stopped": "stop", "withdrawn": "withdraw"}
+# Moving running dossiers to a new procedure version (issue 14): the process designers and the
+# administrators, for every office (it changes no decision, only the process a dossier follows).
+MIGRATORS = ("designer", "admin")
+
+
+def require_migrator(actor: "Actor") -> None:
+    actor.require(*MIGRATORS)
 
 
 @dataclass(frozen=True)

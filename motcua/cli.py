@@ -298,5 +298,66 @@ def replay(ctx, code):
         sys.exit(1)
 
 
+def _migration_map(pairs) -> dict:
+    out = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"«{pair}» phải có dạng mã_cũ=mã_mới.", param_hint="--map")
+        out[old.strip()] = new.strip()
+    return out
+
+
+@main.command()
+@click.argument("code")
+@click.option("--from", "from_version", type=int, required=True, help="Phiên bản hồ sơ đang theo.")
+@click.option("--to", "to_version", type=int, required=True, help="Phiên bản chuyển sang.")
+@click.option("--dry-run", is_flag=True, help="Chỉ xem trước: không ghi gì.")
+@click.option("--map", "pairs", multiple=True, metavar="OLD=NEW", help="Bước đổi mã: mã_cũ=mã_mới (nhiều lần).")
+@click.option("--dossier", "dossiers", multiple=True, help="Chỉ các hồ sơ này (nhiều lần); mặc định mọi hồ sơ đang "
+                                                          "giải quyết của phiên bản cũ.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+def migrate(ctx, code, from_version, to_version, dry_run, pairs, dossiers, as_json):
+    """Chuyển hồ sơ đang giải quyết sang phiên bản mới của thủ tục (xem trước với --dry-run)."""
+    from motcua.errors import ServiceError
+    from motcua.services.migrations import migrate as run
+
+    def progress(done, total):
+        click.echo(f"\r  {done}/{total} hồ sơ", nl=done == total, err=True)
+    try:
+        result = run(_platform(ctx), None, code, from_version=from_version, to_version=to_version,
+                     dossiers=list(dossiers) or None, dry_run=dry_run, id_map=_migration_map(pairs),
+                     progress=progress)
+    except ServiceError as err:
+        raise _service_failed(err)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for item in result["items"]:
+            mark = "✓" if item["migratable"] else "✗"
+            click.echo(f"{mark} {item['code']}")
+            for change in item["changes"]:
+                if change["kind"] == "step":
+                    a, b = change["before"], change["after"]
+                    click.echo(f"    {a['name']} ({a['step']}, {a['office_name']}) → {b['name']} ({b['step']}, "
+                               f"{b['office_name']}); hạn {a['due_at']} → {b['due_at']} "
+                               f"({change['due_moved_days']} ngày làm việc)")
+                elif change["kind"] == "dossier":
+                    click.echo(f"    hạn trả kết quả {change['before']['due_at']} → {change['after']['due_at']} "
+                               f"({change['due_moved_days']} ngày làm việc)")
+                elif change["kind"] == "form":
+                    click.echo(f"    biểu mẫu {change['form']}: thêm {change['added']}, bỏ {change['removed']}, "
+                               f"đổi {change['changed']}")
+            for problem in item["problems"]:
+                click.echo(f"    {problem['message']}")
+        ready = sum(1 for i in result["items"] if i["migratable"])
+        verb = "có thể chuyển" if dry_run else "đã chuyển"
+        click.echo(f"{ready if dry_run else result['migrated']}/{len(result['items'])} hồ sơ {verb} từ phiên bản "
+                   f"{from_version} sang {to_version}.")
+    if not dry_run and result["migrated"] < len(result["items"]):
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

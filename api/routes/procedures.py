@@ -6,10 +6,10 @@ from api.auth import current_actor, platform
 from api.routes import body, query
 from api.schemas.common import PageQuery, paged
 from api.schemas.procedures import (
-    ProcedureDetailSchema, ProcedureSchema, PublishRequest, PublishResult, ValidateResult,
+    MigrationRequest, MigrationResult, ProcedureDetailSchema, ProcedureSchema, PublishRequest, PublishResult, ValidateResult,
 )
 from engine.package import ProcedurePackage
-from motcua.services import procedures
+from motcua.services import migrations, procedures
 
 bp = Blueprint("procedures", __name__)
 
@@ -115,3 +115,24 @@ def get_procedure(code):
                versions=[{"version": v.version, "process_id": v.process_id, "content_hash": v.content_hash,
                           "published_at": v.published_at, "manifest": _manifest(v.manifest)} for v in versions])
     return ProcedureDetailSchema().dump(out)
+
+
+@bp.post("/procedures/<code>/migrations")
+def migrate(code):
+    """Move running dossiers from one version to another (designer, admin); `dry_run` (default) writes nothing.
+    ---
+    post:
+      tags: [procedures]
+      parameters: [{in: path, name: code, schema: {type: string}, required: true}]
+      requestBody: {required: true, content: {application/json: {schema: MigrationRequest}}}
+      responses:
+        200: {content: {application/json: {schema: MigrationResult}}}
+        403: {description: Chỉ người thiết kế quy trình và quản trị viên}
+        422: {description: Phiên bản không có hoặc trùng nhau}
+    """
+    actor = current_actor()
+    data = body(MigrationRequest)
+    result = migrations.migrate(platform(), actor, code, from_version=data["from_version"],
+                                to_version=data["to_version"], dossiers=data["dossiers"], dry_run=data["dry_run"],
+                                id_map=data["map"])
+    return MigrationResult().dump(result)

@@ -56,3 +56,39 @@ class ProcedureDetailSchema(ProcedureSchema):
     manifest = fields.Dict()
     forms = fields.Dict()
     versions = fields.List(fields.Nested(VersionSchema))
+
+
+# -- moving running dossiers to a new version (issue 14) ----------------------------------------
+
+class MigrationRequest(StrictSchema):
+    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    dossiers = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=None,
+                           validate=validate.Length(max=5000), allow_none=True)
+    dry_run = fields.Boolean(load_default=True)
+    map = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=200)),
+                      values=fields.String(validate=validate.Length(min=1, max=200)), load_default=dict,
+                      metadata={"description": "Ánh xạ mã phần tử BPMN cũ → mới cho các bước đổi mã"})
+
+
+class MigrationProblem(Schema):
+    element = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class MigrationItem(Schema):
+    code = fields.String()
+    migratable = fields.Boolean()
+    changes = fields.List(fields.Dict(), metadata={
+        "description": "kind = step (before/after: bước, làn, cơ quan, hạn; due_moved_days: số ngày làm việc hạn "
+                       "dịch chuyển), event (hẹn giờ đang chờ), dossier (hạn trả kết quả khi thời hạn luật định "
+                       "đổi), form (trường biểu mẫu thêm, bớt, đổi)"})
+    problems = fields.List(fields.Nested(MigrationProblem))
+
+
+class MigrationResult(Schema):
+    items = fields.List(fields.Nested(MigrationItem))
+    migrated = fields.Integer()
+    dry_run = fields.Boolean()
+    from_version = fields.Integer()
+    to_version = fields.Integer()

@@ -453,12 +453,31 @@ class FilesReused(Event):
         return {"id_number": self.id_number, "files": list(self.files)}
 
 
+@dataclass(frozen=True)
+class Migrated(Event):
+    """Moved to another version of its procedure (issue 14): `steps` [{task_id, from, to, office,
+    old_due_at, due_at}], `dossier` {old_due_at, due_at} when the legal time moved it."""
+
+    type: ClassVar[str] = "migrated"
+    from_version: int
+    to_version: int
+    mapping: dict
+    steps: tuple = ()
+    dossier: dict | None = None
+
+    @property
+    def data(self) -> dict:
+        out = {"from_version": self.from_version, "to_version": self.to_version, "map": dict(self.mapping),
+               "steps": [dict(s) for s in self.steps]}
+        return {**out, "dossier": dict(self.dossier)} if self.dossier else out
+
+
 # -- the registry ---------------------------------------------------------------------------------
 
 ALL = (Received, StepReady, StepCompleted, StepCancelled, Claimed, Unclaimed, StepOverdue,
        SupplementRequested, Supplemented, Apology, ApologyRequired, Overdue, DueRecomputed,
        CalendarChanged, TimerFired, TimerFailed, Finished, Returned, Rated,
-       LegalTimeExtended, CalendarYearConfirmed, ResultIssued, PaymentRecorded, FilesReused)
+       LegalTimeExtended, CalendarYearConfirmed, ResultIssued, PaymentRecorded, FilesReused, Migrated)
 TYPES = {cls.type: cls for cls in ALL}
 # Events the live code writes because the workflow moved (replay predicts these)
 CONSEQUENCES = ("step_ready", "step_cancelled", "finished", "supplement_requested", "supplemented",

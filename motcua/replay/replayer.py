@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from engine import inspection, runtime, timer_clock
+from engine import inspection, migration as engine_migration, runtime, timer_clock
 from engine.runtime import StepFailed
 from motcua.clock import Clock
 from motcua.domain import events as E
-from motcua.domain import content, lifecycle, recompute, statuses as S, steps, watch
+from motcua.domain import content, lifecycle, migration, recompute, statuses as S, steps, watch
 from motcua.domain.errors import NotAllowed
 from motcua.domain.state import DossierState
 from motcua.errors import DeskClosed, Invalid
@@ -57,8 +57,11 @@ class Replayer:
 
     def __init__(self, *, spec_text: str, manifest: dict, version: int, timeline: CalendarTimeline,
                  functions: Callable[[Clock, Callable], dict] | None = None, time_limit: float = 1.0,
-                 roundtrip: bool = False):
+                 roundtrip: bool = False, versions: Callable[[int], tuple[str, dict]] | None = None):
+        """`spec_text`, `manifest`, `version`: the version the dossier was received on; `versions`
+        gives (spec text, manifest) of another version of the procedure (a `migrated` event)."""
         self.spec_text, self.manifest, self.version = spec_text, manifest, version
+        self.versions = versions
         self.timeline = timeline
         self.functions_factory = functions
         self.time_limit = time_limit
@@ -429,4 +432,33 @@ class Replayer:
         data = rec.data if isinstance(rec.data, dict) else {}
         files = data.get("files") if isinstance(data.get("files"), list) else []
         state, events = content.reuse_looked_up(self.state, id_number=str(data.get("id_number")), files=files)
+        return state, events, rec.seq
+
+    # -- moving to another version (issue 14): the old version up to here, the new one after ----
+
+    def _input_migrated(self, rec: Record, i: int):
+        data = rec.data if isinstance(rec.data, dict) else {}
+        to_version, mapping = data.get("to_version"), data.get("map") or {}
+        if data.get("from_version") != self.version or not isinstance(to_version, int) or not isinstance(mapping, dict):
+            raise Diverged(rec.seq, f"chuyển từ phiên bản {data.get('from_version')} nhưng hồ sơ đang theo phiên bản "
+                                    f"{self.version} khi dựng lại.")
+        try:
+            spec_text, manifest = self.versions(to_version) if self.versions is not None else (None, None)
+        except LookupError:
+            spec_text = None
+        if spec_text is None:
+            raise Diverged(rec.seq, f"không có phiên bản {to_version} của thủ tục để dựng lại.")
+        if migration.refusal(self.state) is None:
+            try:
+                engine_migration.migrate(self.wf, spec_text, mapping)
+            except engine_migration.Blocked as err:
+                raise Diverged(rec.seq, f"quy trình dựng lại không chuyển được sang phiên bản {to_version}: "
+                                        f"{err}") from err
+        ready = [(self.ids.get(r.task_id, r.task_id), r.step) for r in runtime.ready_steps(self.wf)]
+        state, events = migration.migrate(self.state, ready, from_version=self.version, to_version=to_version,
+                                          mapping=mapping, legal_days=Decimal(str(manifest["legal_days"])),
+                                          now=rec.at, calendars=self.calendars)
+        state.process.next_timer_at = runtime.next_timer_at(self.wf)
+        self.spec_text, self.manifest, self.version = spec_text, manifest, to_version
+        self._moved(rec)
         return state, events, rec.seq

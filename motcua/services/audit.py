@@ -22,7 +22,7 @@ from sqlalchemy import Text, event as sa_event, func, select, type_coerce
 
 from motcua import hash_chain as chain
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Event, Office, StepRow, User
+from motcua.db.models import CalendarOverride, Dossier, Event, Office, ProcedureVersion, StepRow, User
 from motcua.errors import NotFound
 from motcua.replay import (
     CalendarTimeline, Record, Replayer, Stored, StoredDossier, StoredProcess, StoredRow, legal_functions,
@@ -169,6 +169,28 @@ def _stored(session, dossier: Dossier) -> Stored:
     )
 
 
+def _received_version(session, dossier: Dossier, events) -> ProcedureVersion:
+    """The version the dossier was received on (a migrated dossier's row names the newer one)."""
+    first = events[0] if events else None
+    number = first.data.get("procedure_version") if first is not None and isinstance(first.data, dict) else None
+    if first is None or first.type != "received" or number == dossier.procedure_version.version:
+        return dossier.procedure_version
+    found = session.scalar(select(ProcedureVersion).where(
+        ProcedureVersion.procedure_id == dossier.procedure_version.procedure_id, ProcedureVersion.version == number))
+    return found or dossier.procedure_version
+
+
+def _versions_of(session, procedure_id: int):
+    """For a `migrated` event: (spec text, manifest) of a version of the same procedure."""
+    def lookup(number: int):
+        found = session.scalar(select(ProcedureVersion).where(
+            ProcedureVersion.procedure_id == procedure_id, ProcedureVersion.version == number))
+        if found is None:
+            raise LookupError(number)
+        return found.spec, found.manifest
+    return lookup
+
+
 def replay(platform, session, dossier: Dossier, *, events=None, calendars: CalendarTimeline | None = None) -> dict:
     """Rebuild the dossier's workflow from its events and compare with what is stored.
 
@@ -179,10 +201,11 @@ def replay(platform, session, dossier: Dossier, *, events=None, calendars: Calen
     """
     events = _events_of(session, dossier.id) if events is None else events
     calendars = calendars or timeline(platform, session)
-    version = dossier.procedure_version
+    version = _received_version(session, dossier, events)
     replayer = Replayer(spec_text=version.spec, manifest=version.manifest, version=version.version,
                         timeline=calendars, functions=_functions(platform, session, dossier, calendars),
-                        time_limit=float(platform.limits["script_time_limit"]))
+                        time_limit=float(platform.limits["script_time_limit"]),
+                        versions=_versions_of(session, version.procedure_id))
     records = [Record(seq=e.seq, at=e.at, type=e.type, actor=e.actor, step=e.step, data=e.data, id=e.id)
                for e in events]
     return replayer.run(records, _stored(session, dossier))

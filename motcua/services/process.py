@@ -84,7 +84,7 @@ def advance(platform, session, loaded: Loaded, workflow, actor_name: str) -> Non
     instance.updated_at = now
     created = loaded.save()
     for row in created:
-        _notify_assigned(platform, session, loaded.dossier, row, now)
+        notify_assigned(platform, session, loaded.dossier, row, now)
     _notify_reminders(platform, session, loaded, workflow, now)
     legal_time.notify_extended(platform, session, loaded, moved, now)
 
@@ -126,7 +126,7 @@ def cancel(platform, session, loaded: Loaded) -> None:
 
 # --- the notifications a process sends ---------------------------------------------------------
 
-def _notify_assigned(platform, session, dossier: Dossier, row: StepRow, now) -> None:
+def notify_assigned(platform, session, dossier: Dossier, row: StepRow, now) -> None:
     """A step became ready: the officials who may take it are told (kind `assigned`)."""
     label = notifications.dossier_label(dossier)
     notifications.notify(

@@ -81,6 +81,7 @@ export const EVENT = {
   result_issued: 'Đính kèm kết quả điện tử',
   payment_recorded: 'Ghi nhận phí, lệ phí',
   files_reused: 'Tra cứu tệp để tái sử dụng',
+  migrated: 'Chuyển sang phiên bản mới của thủ tục',
 };
 
 export const DOCUMENTS = {

@@ -8,6 +8,7 @@ import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
 import { renderFeedback, renderFeedbackList } from './feedback.js';
 import { refreshBell, startBell, stopBell } from './bell.js';
+import { renderMigrations } from './migrations.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -25,6 +26,10 @@ const TABS = [
   {
     id: 'gop-y', label: 'Phản ánh, kiến nghị', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderFeedback(view, ctx, rest) : renderFeedbackList(view, ctx, query)),
+  },
+  {
+    id: 'chuyen-phien-ban', label: 'Chuyển phiên bản', roles: ['designer', 'admin'],
+    render: (view, ctx, rest, query) => renderMigrations(view, ctx, rest, query),
   },
 ];
 
