@@ -28,8 +28,21 @@ lint-imports: $(STAMP)
 lint-bpmn: $(STAMP)
 	$(BIN)/motcua validate bpmn
 
+# Every benchmark, each printing its table with ratios against baselines of the same run, on SQLite
+# and on PostgreSQL when reachable (BENCH_DATABASE_URL, default postgres@127.0.0.1/perf_bench; each
+# run works in a temporary schema). Sizes are flags; the README gives the full-size commands.
+BENCH_STEPS ?= 100
+BENCH_REPLAYS ?= 40
+BENCH_CHAINS ?= 20000
+BENCH_OPEN ?= 20000
+BENCH_YEAR ?= 50000
 bench: $(STAMP)
-	$(BIN)/python bench/bench_deadlines.py
+	$(BIN)/python bench/bench_deadlines.py --n 100000
+	$(BIN)/python bench/bench_engine.py --dossiers $(BENCH_STEPS)
+	$(BIN)/python bench/bench_audit.py --replays $(BENCH_REPLAYS) --dossiers $(BENCH_CHAINS)
+	$(BIN)/python bench/bench_recompute.py --dossiers $(BENCH_OPEN)
+	$(BIN)/python bench/bench_scheduler.py --dossiers $(BENCH_OPEN)
+	$(BIN)/python bench/bench_index766.py --dossiers $(BENCH_YEAR)
 
 # The installable package (dist/motcua-*.whl): it carries config.yaml and bpmn/ as package data.
 wheel: $(STAMP)

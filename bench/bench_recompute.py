@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import bindparam, insert, select, text, update  # noqa: E402
 
+from bench.common import add_database_flags, databases, table  # noqa: E402
 from engine.package import load_package_dir  # noqa: E402
 from motcua.access import Actor  # noqa: E402
 from motcua.clock import VN_TZ, Clock  # noqa: E402
@@ -91,37 +92,41 @@ def baseline(platform) -> float:
         return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dossiers", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
+def measure(url: str, n: int) -> dict:
     settings = load_settings(environ={"DATABASE_URL": url, "MOTCUA_ENV": "test"})
     clock = Clock()
     clock.freeze(__import__("datetime").datetime(2026, 11, 25, 8, 0, tzinfo=VN_TZ))
     platform = build_platform(settings, clock=clock)
     upgrade(platform.session_factory.kw["bind"])
-    if platform.session_factory.kw["bind"].dialect.name == "postgresql":
-        with platform.uow() as uow:
-            uow.session.execute(text("TRUNCATE ratings, tasks, process_instances, events, dossiers, "
-                                     "dossier_sequences, calendar_overrides, procedure_versions, procedures, "
-                                     "api_tokens, users, offices RESTART IDENTITY CASCADE"))
-            uow.commit()
     started = time.perf_counter()
-    fill(platform, args.dossiers)
-    print(f"database: {platform.session_factory.kw['bind'].dialect.name}; filled {args.dossiers} open dossiers "
-          f"in {time.perf_counter() - started:.1f} s")
+    fill(platform, n)
+    filled = time.perf_counter() - started
     base = baseline(platform)
     admin = Actor(user_id=None, username="bench", office_id=None, office_code=None, roles=frozenset({"admin"}))
     started = time.perf_counter()
     result = add_override(platform, admin, day=date(2026, 12, 4), kind="day_off", name="Nghỉ (bench)",
                           office_code=None)
     elapsed = time.perf_counter() - started
-    print(f"baseline bulk UPDATE of {args.dossiers} dossiers + steps: {base:.2f} s")
-    print(f"override → recompute all open deadlines: {elapsed:.2f} s "
-          f"({elapsed / base:.1f}× the baseline); {result['recomputed']} dossiers moved and recorded")
+    platform.session_factory.kw["bind"].dispose()
+    return {"fill": filled, "base": base, "override": elapsed, "moved": result["recomputed"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="one database only (instead of SQLite + PostgreSQL)")
+    add_database_flags(parser)
+    args = parser.parse_args()
+    targets = [("given", args.database_url)] if args.database_url else databases(args)
+    rows = []
+    for label, url in targets:
+        f = measure(url, args.dossiers)
+        rows.append([label, f"{f['fill']:.0f} s", f"{f['base']:.2f}", f"{f['override']:.2f}",
+                     f"{f['override'] / f['base']:.2f}×", f"{f['moved']:,}",
+                     "yes" if f["override"] < 2 else "no"])
+    print(table(f"bench_recompute: an override (04/12/2026 off) over {args.dossiers:,} open dossiers, same run",
+                ["database", "fill", "baseline bulk UPDATE s", "override s", "override / baseline",
+                 "moved and recorded", "< 2 s"], rows))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bench.bench_recompute import fill  # noqa: E402
+from bench.common import add_database_flags, databases, table  # noqa: E402
 from motcua.clock import VN_TZ, Clock  # noqa: E402
 from motcua.config import load_settings  # noqa: E402
 from motcua.db.migrate import upgrade  # noqa: E402
@@ -37,37 +38,45 @@ def timed(platform, instant: datetime) -> tuple[float, dict]:
     return time.perf_counter() - started, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dossiers", type=int, default=20_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+def measure(url: str, n: int) -> dict:
     settings = load_settings(environ={"DATABASE_URL": url, "MOTCUA_ENV": "test"})
     clock = Clock()
     clock.freeze(datetime(2026, 11, 2, 7, 0, tzinfo=VN_TZ))
     platform = build_platform(settings, clock=clock)
     upgrade(platform.session_factory.kw["bind"])
-    if platform.session_factory.kw["bind"].dialect.name == "postgresql":
-        with platform.uow() as uow:
-            tables = uow.session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                                              "AND tablename <> 'alembic_version'")).all()
-            uow.session.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-            uow.commit()
-    fill(platform, args.dossiers)
-    print(f"database: {platform.session_factory.kw['bind'].dialect.name}; {args.dossiers} open dossiers")
-
+    fill(platform, n)
     quiet, _ = timed(platform, datetime(2026, 11, 2, 7, 0, tzinfo=VN_TZ))
     busy, result = timed(platform, datetime(2026, 11, 5, 9, 0, tzinfo=VN_TZ))
     again, _ = timed(platform, datetime(2026, 11, 5, 9, 0, tzinfo=VN_TZ))
     with platform.uow() as uow:
         events = uow.session.scalar(select(func.count(Event.id)))
         notes = uow.session.scalar(select(func.count(Notification.id)))
+        # baseline, same run: one committed UPDATE touching as many dossier rows as the busy tick wrote events
+        started = time.perf_counter()
+        uow.session.execute(text("UPDATE dossiers SET version = version WHERE id <= :n"), {"n": max(1, events)})
+        uow.commit()
+        base = time.perf_counter() - started
+    platform.session_factory.kw["bind"].dispose()
     d = result["deadlines"]
-    print(f"quiet tick (nothing due): {quiet:.2f} s")
-    print(f"busy tick: {busy:.2f} s — {d['apology_required']} apology drafts, {d['overdue']} dossiers and "
-          f"{d['steps_overdue']} steps overdue; {events} events, {notes} notifications written")
-    print(f"same instant again (nothing left): {again:.2f} s")
+    return {"quiet": quiet, "busy": busy, "again": again, "events": events, "notes": notes, "base": base,
+            "overdue": d["overdue"], "steps_overdue": d["steps_overdue"], "drafts": d["apology_required"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=20_000)
+    parser.add_argument("--database-url", default=None, help="one database only (instead of SQLite + PostgreSQL)")
+    add_database_flags(parser)
+    args = parser.parse_args()
+    targets = [("given", args.database_url)] if args.database_url else databases(args)
+    rows = []
+    for label, url in targets:
+        f = measure(url, args.dossiers)
+        rows.append([label, f"{f['quiet']:.2f}", f"{f['busy']:.2f}", f"{f['again']:.2f}",
+                     f"{f['events']:,} / {f['notes']:,}", f"{f['base']:.3f}", f"{f['busy'] / f['base']:.0f}×"])
+    print(table(f"bench_scheduler: a tick over {args.dossiers:,} open dossiers (one ready step each), same run",
+                ["database", "quiet tick s", "busy tick s", "same instant again s", "events / notifications",
+                 "baseline UPDATE s", "busy / baseline"], rows))
 
 
 if __name__ == "__main__":

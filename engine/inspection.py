@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine import conventions
+from engine import conventions, serializer
 from engine.runtime import timer_due
 
 
@@ -67,12 +67,14 @@ def _task(workflow: BpmnWorkflow, task_id: str):
 
 def shift_timers(workflow: BpmnWorkflow, moves) -> None:
     """Move waiting timers: `moves` have `task_id` and the new `due_at`."""
+    serializer.forget(workflow)
     for move in moves:
         _task(workflow, move.task_id)._set_internal_data(event_value=move.due_at.isoformat())
 
 
 def mark_fired(workflow: BpmnWorkflow, task_ids) -> None:
     """Mark these waiting timers fired; the next engine run (runtime.fire_due_timers) moves on."""
+    serializer.forget(workflow)
     for task_id in task_ids:
         _task(workflow, task_id)._set_internal_data(event_fired=True)
 

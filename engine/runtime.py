@@ -55,7 +55,10 @@ def _run(action, *args):
         raise StepFailed(f"Không thực hiện được bước tự động: {type(err).__name__}: {err}") from err
 
 
-def start(spec_text: str, data: dict, *, functions: dict | None = None, time_limit: float = 1.0) -> BpmnWorkflow:
+def start(spec_text: str, data: dict, *, functions: dict | None = None, time_limit: float = 1.0,
+          check: bool = True) -> BpmnWorkflow:
+    """`check`: serialize at the end (see `_checkpoint`); a replay of moves the live run already
+    stored passes False (its text is made when, and if, it is asked for)."""
     spec, subs = serializer.load_spec(spec_text)
     workflow = BpmnWorkflow(spec, subs, script_engine=_engine(functions, time_limit))
     workflow.data.update(data)
@@ -63,28 +66,38 @@ def start(spec_text: str, data: dict, *, functions: dict | None = None, time_lim
     for task in start_task:
         task.data.update(data)
     _run(workflow.do_engine_steps, None, loops.check_task)
-    _checkpoint(workflow)
+    if check:
+        _checkpoint(workflow)
     return workflow
 
 
 def load(state_text: str, spec_text: str, *, functions: dict | None = None, time_limit: float = 1.0) -> BpmnWorkflow:
     workflow = serializer.load_workflow(state_text, spec_text)
     workflow.script_engine = _engine(functions, time_limit)
+    serializer.remember(workflow, state_text)
     return workflow
 
 
 def dump(workflow: BpmnWorkflow) -> str:
-    return serializer.dump_workflow(workflow)
+    """The workflow as text: the text of the last checkpoint when nothing moved since."""
+    text = serializer.remembered(workflow)
+    if text is None:
+        text = serializer.dump_workflow(workflow)
+        serializer.remember(workflow, text)
+    return text
 
 
 def _checkpoint(workflow: BpmnWorkflow) -> None:
     """Serialize now, so data a script left that cannot be stored (a generator, an object) fails
-    this step cleanly instead of the save that follows. (The text is not kept: the caller may
-    still move the workflow, e.g. its timers on a resume, before it saves.)"""
+    this step cleanly instead of the save that follows. The text is kept for that save (`dump`):
+    the workflow is serialized once per move. Anything that moves the workflow afterwards (its
+    timers on a resume, a cancel) forgets it (`serializer.forget`)."""
+    serializer.forget(workflow)
     try:
-        serializer.dump_workflow(workflow)
+        text = serializer.dump_workflow(workflow)
     except (TypeError, ValueError, RecursionError) as err:
         raise StepFailed(f"Dữ liệu của quy trình không lưu được (giá trị không phải JSON): {err}") from err
+    serializer.remember(workflow, text)
 
 
 def ready_steps(workflow: BpmnWorkflow) -> list[ReadyStep]:
@@ -92,15 +105,17 @@ def ready_steps(workflow: BpmnWorkflow) -> list[ReadyStep]:
             for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
-def complete(workflow: BpmnWorkflow, task_id: str, data: dict) -> None:
+def complete(workflow: BpmnWorkflow, task_id: str, data: dict, *, check: bool = True) -> None:
     task = workflow.get_task_from_id(_uuid(task_id))
     if task is None or task.state != TaskState.READY:
         raise LookupError(task_id)
+    serializer.forget(workflow)
     task.set_data(**data)
     _run(task.run)
     _run(loops.check_task, task)
     _run(_advance, workflow)
-    _checkpoint(workflow)
+    if check:
+        _checkpoint(workflow)
 
 
 def _advance(workflow: BpmnWorkflow) -> None:
@@ -108,12 +123,15 @@ def _advance(workflow: BpmnWorkflow) -> None:
     workflow.do_engine_steps(did_complete_task=loops.check_task)
 
 
-def fire_due_timers(workflow: BpmnWorkflow) -> None:
+def fire_due_timers(workflow: BpmnWorkflow, *, check: bool = True) -> None:
+    serializer.forget(workflow)
     _run(_advance, workflow)
-    _checkpoint(workflow)
+    if check:
+        _checkpoint(workflow)
 
 
 def cancel(workflow: BpmnWorkflow) -> None:
+    serializer.forget(workflow)
     workflow.cancel()
 
 

@@ -69,6 +69,20 @@ def dump_workflow(workflow) -> str:
     return json.dumps(dct, cls=ser._encoder_cls)
 
 
+def remember(workflow, text: str) -> None:
+    """Keep the text a workflow was just serialized to: the save that follows reuses it."""
+    workflow._motcua_text = text
+
+
+def forget(workflow) -> None:
+    """The workflow moved (a task ran, a timer shifted): its remembered text no longer holds."""
+    workflow._motcua_text = None
+
+
+def remembered(workflow) -> str | None:
+    return getattr(workflow, "_motcua_text", None)
+
+
 def load_workflow(text: str, spec_text: str):
     ser = serializer()
     dct = json.loads(text, cls=ser.json_decoder_cls)

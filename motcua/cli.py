@@ -246,11 +246,15 @@ def audit():
 
 @audit.command("verify")
 @click.option("--replay/--no-replay", default=False, help="Dựng lại quy trình của từng hồ sơ (chậm hơn).")
+@click.option("--full", is_flag=True, default=False,
+              help="Băm lại mọi sự kiện, không dựa vào điểm đã kiểm tra trước của mỗi hồ sơ (chậm hơn).")
 @click.pass_context
-def audit_verify(ctx, replay):
-    """Kiểm tra chuỗi băm sự kiện của mọi hồ sơ (và dựng lại quy trình nếu có --replay)."""
+def audit_verify(ctx, replay, full):
+    """Kiểm tra chuỗi băm sự kiện của mọi hồ sơ (và dựng lại quy trình nếu có --replay).
+
+    Mặc định chỉ băm các sự kiện mới sau lần kiểm tra trước; --full băm lại toàn bộ."""
     from motcua.services.audit import verify_all
-    result = verify_all(_platform(ctx), progress=True, replay_too=replay)
+    result = verify_all(_platform(ctx), progress=True, replay_too=replay, full=full)
     click.echo(f"Đã kiểm tra {result['checked']} hồ sơ; {len(result['broken'])} hồ sơ có lịch sử bị thay đổi.")
     for code in result["broken"]:
         click.echo(f"  ✗ {code} (sự kiện #{result['first_broken'][code]})")

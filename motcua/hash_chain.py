@@ -19,14 +19,15 @@ def link(prev_hash: str, canonical_json: str) -> str:
     return hashlib.sha256((prev_hash + canonical_json).encode("utf-8")).hexdigest()
 
 
-def verify_chain(events) -> int | None:
+def verify_chain(events, *, start: int = 1, prev: str = GENESIS) -> int | None:
     """The first broken sequence number, or None when the chain is intact.
 
     `events` are in stored order, each with seq, at, type, actor, step, data, prev_hash, hash.
     A changed, deleted or swapped event breaks the chain at the first place it no longer links.
+    `start`, `prev`: the events continue a chain already verified up to `start - 1`, whose last
+    hash is `prev` (an incremental verification from a checkpoint).
     """
-    prev = GENESIS
-    expected_seq = 1
+    expected_seq = start
     for ev in events:
         if ev.seq != expected_seq or ev.prev_hash != prev:
             return expected_seq if ev.seq != expected_seq else ev.seq

@@ -69,7 +69,10 @@ class AuditExportSchema(Schema):
 
 
 class VerifyBody(StrictSchema):
-    """No options yet: the body may be empty."""
+    """The body may be empty: incremental (from each dossier's verified checkpoint)."""
+
+    full = fields.Boolean(load_default=False, metadata={
+        "description": "true: băm lại mọi sự kiện, không dựa vào điểm đã kiểm tra trước (chậm hơn)"})
 
 
 class VerifyResultSchema(Schema):
@@ -79,6 +82,8 @@ class VerifyResultSchema(Schema):
                                metadata={"description": "Số thứ tự sai đầu tiên của mỗi hồ sơ"})
     calendar_chain_valid = fields.Boolean()
     calendar_first_broken = fields.Integer(allow_none=True)
+    full = fields.Boolean(metadata={"description": "true: mọi sự kiện được băm lại; false: chỉ các sự kiện sau "
+                                                   "điểm đã kiểm tra của mỗi hồ sơ"})
     files_broken = fields.List(fields.Dict(), metadata={"description": "Tệp bị sửa hoặc mất: {code, file_id, "
                                                                       "document, problem: changed|missing}"})
 
@@ -131,5 +136,5 @@ def verify():
         403: {description: Chỉ thanh tra viên hoặc quản trị}
     """
     actor = current_actor()
-    body(VerifyBody)
-    return VerifyResultSchema().dump(audit.verify_all(platform(), actor=actor))
+    options = body(VerifyBody)
+    return VerifyResultSchema().dump(audit.verify_all(platform(), actor=actor, full=bool((options or {}).get("full"))))

@@ -225,6 +225,18 @@ class Event(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class ChainCheckpoint(Base):
+    """The last event of a dossier's history the chain verification found intact (issue 16):
+    an incremental verify hashes only what came after it (see services/audit.verify_all)."""
+
+    __tablename__ = "chain_checkpoints"
+
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[datetime] = mapped_column(Instant)
+
+
 class CalendarOverride(Base):
     """A day off or working day announced after the holidays package, for the province or one office."""
 

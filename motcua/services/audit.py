@@ -1,12 +1,14 @@
 """Auditing dossiers: the hash chain of each history, a replay from the events, an export.
 
-Everything here only reads. A guard on the session refuses any flush, and the unit of work is
-never committed, so an auditor's request cannot change a dossier even by accident.
+Everything here only reads dossiers. A guard on the session refuses any flush, and the unit of
+work is never committed, so an auditor's request cannot change a dossier even by accident; the one
+write is `verify_all`'s checkpoints (table `chain_checkpoints`), in a transaction of their own.
 
 - `audit_dossier`: one dossier's chain (with the dossier's anchor, so a deleted last event is
   caught too), its events and its replay (motcua/replay).
 - `verify_all`: every dossier's chain, in short transactions of `BATCH` dossiers (SQLite takes a
-  write lock per transaction: live requests wait at most one batch), with a progress bar.
+  write lock per transaction: live requests wait at most one batch), with a progress bar;
+  incremental from each dossier's verified checkpoint unless `full`.
 - `export_history`: the history as a JSON document an outsider can verify with sha256 alone.
 """
 from __future__ import annotations
@@ -18,11 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Text, event as sa_event, func, select, type_coerce
+from sqlalchemy import Text, delete, event as sa_event, func, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
 
 from motcua import hash_chain as chain
 from motcua.access import Actor
-from motcua.db.models import CalendarOverride, Dossier, Event, Office, ProcedureVersion, StepRow, User
+from motcua.db.models import CalendarOverride, ChainCheckpoint, Dossier, Event, Office, ProcedureVersion, StepRow, User
 from motcua.errors import NotFound
 from motcua.replay import (
     CalendarTimeline, Record, Replayer, Stored, StoredDossier, StoredProcess, StoredRow, legal_functions,
@@ -62,12 +65,23 @@ def _read_only(session):
 
 # --- the chain -------------------------------------------------------------------------------
 
-def first_broken(events, last_seq: int, last_hash: str) -> int | None:
-    """The first broken sequence number of a dossier's chain, anchored at the dossier's last link."""
-    broken = chain.verify_chain(events)
+def first_broken(events, last_seq: int, last_hash: str, checkpoint: tuple[int, str] | None = None) -> int | None:
+    """The first broken sequence number of a dossier's chain, anchored at the dossier's last link.
+
+    `checkpoint` (seq, hash): the chain was verified intact up to that event before; `events`
+    then start at it, the event there must still carry that hash, and only the ones after it
+    are hashed again.
+    """
+    if checkpoint is not None:
+        seq, digest = checkpoint
+        if not events or events[0].seq != seq or events[0].hash != digest:
+            return seq
+        broken = chain.verify_chain(events[1:], start=seq + 1, prev=digest)
+    else:
+        broken = chain.verify_chain(events)
     if broken is not None:
         return broken
-    count = len(events)
+    count = events[-1].seq if events else 0
     tail_hash = events[-1].hash if events else chain.GENESIS
     if count != (last_seq or 0):
         return min(count, last_seq or 0) + 1  # events cut off the end, or appended past the writer
@@ -264,8 +278,40 @@ _CHAIN_COLUMNS = tuple(_EVENTS.c[name] for name in ("dossier_id", "seq", "at", "
                                                      "prev_hash", "hash"))
 
 
+_CHECKPOINTS = ChainCheckpoint.__table__
+
+
 def _first(row):
     return row[0]
+
+
+def _chain_rows(lo: int, hi: int, *, incremental: bool):
+    """The events of dossiers lo..hi in chain order; `incremental`: from each one's checkpoint on."""
+    query = select(*_CHAIN_COLUMNS).where(_EVENTS.c.dossier_id >= lo, _EVENTS.c.dossier_id <= hi)
+    if incremental:
+        query = query.select_from(_EVENTS.outerjoin(_CHECKPOINTS, _CHECKPOINTS.c.dossier_id == _EVENTS.c.dossier_id)
+                                  ).where(_EVENTS.c.seq >= func.coalesce(_CHECKPOINTS.c.seq, 1))
+    return query.order_by(_EVENTS.c.dossier_id, _EVENTS.c.seq)
+
+
+def _save_checkpoints(platform, intact: list[dict], dropped: list[int]) -> None:
+    """The only write of a verification, in its own short transaction: checkpoints move to the
+    last event of chains found intact, and chains found broken lose theirs."""
+    if not intact and not dropped:
+        return
+    with platform.uow() as uow:
+        session = uow.session
+        if dropped:
+            session.execute(delete(_CHECKPOINTS).where(_CHECKPOINTS.c.dossier_id.in_(dropped)))
+        if intact:
+            dialect = session.get_bind().dialect.name
+            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            now = platform.now()
+            stmt = insert(_CHECKPOINTS)
+            stmt = stmt.on_conflict_do_update(index_elements=[_CHECKPOINTS.c.dossier_id], set_={
+                "seq": stmt.excluded.seq, "hash": stmt.excluded.hash, "verified_at": stmt.excluded.verified_at})
+            session.execute(stmt, [{**row, "verified_at": now} for row in intact])
+        uow.commit()
 
 
 def _files_findings(platform, session, lo: int, hi: int, hashes: dict):
@@ -287,11 +333,21 @@ def _files_findings(platform, session, lo: int, hi: int, hashes: dict):
 
 
 def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, replay_too: bool = False,
-               batch: int = BATCH) -> dict:
+               batch: int = BATCH, full: bool = False) -> dict:
     """Every dossier's chain (and, with `replay_too`, its replay).
 
+    Incremental by default: a dossier whose chain was found intact before has a checkpoint (the
+    seq and hash of its last event then, table `chain_checkpoints`); only the events after it are
+    hashed, after checking that the event at the checkpoint still carries the hash verified then.
+    What that guarantees: every event appended since the last verification is intact and links
+    onto the verified part, the verified part's last hash is unchanged, and the dossier's anchor
+    (last seq and hash on the dossier row) matches. It does not hash the verified events again:
+    a rewrite of an old event that leaves its stored hash alone is caught only by `full=True`
+    (`motcua audit verify --full`), which ignores the checkpoints and hashes every event. A broken
+    chain loses its checkpoint, so later runs report it again until it is dealt with.
+
     -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
-        calendar_first_broken[, inconsistent: [codes], diverged_at: {code: seq}]}.
+        calendar_first_broken, full[, inconsistent: [codes], diverged_at: {code: seq}]}.
     """
     if actor is not None:
         actor.require(*VERIFIERS)
@@ -313,15 +369,21 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
                 if not dossiers:
                     break
                 lo, hi = dossiers[0].id, dossiers[-1].id
-                rows = session.connection().execute(select(*_CHAIN_COLUMNS).where(
-                    _EVENTS.c.dossier_id >= lo, _EVENTS.c.dossier_id <= hi).order_by(
-                    _EVENTS.c.dossier_id, _EVENTS.c.seq))
+                checkpoints = {} if full else {r.dossier_id: (r.seq, r.hash) for r in session.execute(
+                    select(_CHECKPOINTS.c.dossier_id, _CHECKPOINTS.c.seq, _CHECKPOINTS.c.hash).where(
+                        _CHECKPOINTS.c.dossier_id >= lo, _CHECKPOINTS.c.dossier_id <= hi))}
+                rows = session.connection().execute(_chain_rows(lo, hi, incremental=bool(checkpoints)))
                 grouped = {key: list(group) for key, group in itertools.groupby(rows, key=_first)}
+                intact, dropped = [], []
                 for d in dossiers:
-                    seq = first_broken(grouped.get(d.id, []), d.last_event_seq, d.last_event_hash)
+                    checkpoint = checkpoints.get(d.id)
+                    seq = first_broken(grouped.get(d.id, []), d.last_event_seq, d.last_event_hash, checkpoint)
                     if seq is not None:
                         broken.append(d.code)
                         firsts[d.code] = seq
+                        dropped.append(d.id)
+                    elif d.last_event_seq and (checkpoint is None or checkpoint[0] != d.last_event_seq):
+                        intact.append({"dossier_id": d.id, "seq": d.last_event_seq, "hash": d.last_event_hash})
                 codes = {d.id: d.code for d in dossiers}
                 for dossier_id, finding in _files_findings(platform, session, lo, hi, hashes):
                     files_broken.append({"code": codes[dossier_id], **finding})
@@ -336,6 +398,7 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
                             diverged[dossier.code] = result["diverged_at"]
                 checked += len(dossiers)
                 last_id = hi
+            _save_checkpoints(platform, intact, dropped)
             bar.update(len(dossiers))
             if broken or inconsistent:
                 bar.set_postfix_str(f"{len(broken) + len(inconsistent)} sai lệch", refresh=False)
@@ -344,7 +407,8 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
             _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
-              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
+              "full": full}
     if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
         result["files_broken"] = files_broken
     if replay_too:

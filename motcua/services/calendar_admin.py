@@ -1,12 +1,13 @@
 """Reading the calendar, and changing it: every open due time is recomputed and the change recorded."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, true, update
 
 from motcua.access import Actor
+from motcua.clock import VN_TZ
 from motcua.db.models import CalendarOverride, Dossier, Office, ProcedureVersion, StepRow
 from motcua.domain import events as E
 from motcua.domain import statuses as S
@@ -15,7 +16,9 @@ from motcua.domain.state import DossierState, StepState
 from motcua.errors import Conflict, Invalid, NotFound
 from motcua.legal_clock import deadlines
 from motcua.services import history
-from motcua.services.office_calendars import OfficeCalendars, calendar_for, forget_calendars, hours_for
+from motcua.services.office_calendars import (
+    OfficeCalendars, calendar_for, fingerprints, forget_calendars, hours_for,
+)
 from motcua.services.legal_time import extended_legal_days
 from motcua.services.store import pauses_of
 
@@ -84,13 +87,15 @@ def add_override(platform, actor: Actor, *, day: date, kind: str, name: str, off
             CalendarOverride.office_id.is_(None) if office is None else CalendarOverride.office_id == office.id))
         if exists is not None:
             raise Conflict("Ngày này đã có điều chỉnh; hãy xóa trước khi thêm mới.")
+        before = fingerprints(session, platform.settings)
         row = CalendarOverride(day=day, kind=kind, name=name, office_id=office.id if office else None,
                                created_at=platform.now(), created_by=actor.user_id)
         session.add(row)
         session.flush()
         forget_calendars(session)
         moved = recompute_open_deadlines(platform, session, actor.username, reason={
-            "change": "added", "date": day.isoformat(), "kind": kind, "name": name, "office": office_code})
+            "change": "added", "date": day.isoformat(), "kind": kind, "name": name, "office": office_code},
+            changed_day=day, before=before)
         uow.commit()
         return {"id": row.id, "date": day, "kind": kind, "name": name, "office": office_code, "recomputed": moved}
 
@@ -105,27 +110,84 @@ def remove_override(platform, actor: Actor, override_id: int) -> dict:
         office = session.get(Office, row.office_id) if row.office_id else None
         reason = {"change": "removed", "date": row.day.isoformat(), "kind": row.kind, "name": row.name,
                   "office": office.code if office else None}
+        before, day = fingerprints(session, platform.settings), row.day
         session.delete(row)
         session.flush()
         forget_calendars(session)
-        moved = recompute_open_deadlines(platform, session, actor.username, reason=reason)
+        moved = recompute_open_deadlines(platform, session, actor.username, reason=reason,
+                                         changed_day=day, before=before)
         uow.commit()
         return {"id": override_id, "recomputed": moved}
 
 
-def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict) -> int:
+def _by_fingerprint(prints: dict[int, str]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for office_id, fp in prints.items():
+        groups.setdefault(fp, []).append(office_id)
+    return groups
+
+
+def _settle_outside(session, day: date, before: dict[int, str], after: dict[int, str]) -> None:
+    """Set-based: due times whose span does not hold the changed day keep their value under the
+    new calendar (clock start and due time depend only on the days from the receipt, or the
+    step's ready time, to the due time: pauses and longer legal times lie inside that span), so
+    only their calendar fingerprint moves, in one UPDATE per group of offices. Due times set by
+    an apology are left alone, as `recompute_due_times` leaves them."""
+    first = datetime.combine(day, time(0), tzinfo=VN_TZ)
+    after_day = first + timedelta(days=1)
+    moves: dict[tuple[str, str], list[int]] = {}
+    for office_id, new in after.items():
+        old = before.get(office_id)
+        if old is not None and old != new:
+            moves.setdefault((old, new), []).append(office_id)
+    d, t = Dossier.__table__, StepRow.__table__
+    open_ids = select(d.c.id).where(d.c.status.in_(S.OPEN_STATUSES))
+    for (old, new), ids in moves.items():
+        session.execute(update(d).where(
+            d.c.status.in_(S.OPEN_STATUSES), d.c.apology.is_(None), d.c.receiving_office_id.in_(ids),
+            d.c.due_calendar == old, or_(d.c.due_at < first, d.c.received_at >= after_day),
+        ).values(due_calendar=new, version=d.c.version + 1))
+        session.execute(update(t).where(
+            t.c.state == S.READY, t.c.office_id.in_(ids), t.c.due_calendar == old,
+            or_(t.c.due_at < first, t.c.ready_at >= after_day), t.c.dossier_id.in_(open_ids),
+        ).values(due_calendar=new, version=t.c.version + 1))
+
+
+def _stale_only(after: dict[int, str]):
+    """SQL twin of recompute._stale: a due time of the dossier (or of a ready step) was computed
+    with a calendar other than its office's now (the dossier's own apology case is left to the core)."""
+    groups = _by_fingerprint(after)
+    dossier_stale = or_(*[and_(Dossier.receiving_office_id.in_(ids),
+                               or_(Dossier.due_calendar.is_(None), Dossier.due_calendar != fp))
+                          for fp, ids in groups.items()])
+    step_stale = exists().where(StepRow.dossier_id == Dossier.id, StepRow.state == S.READY, or_(
+        *[and_(StepRow.office_id.in_(ids), or_(StepRow.due_calendar.is_(None), StepRow.due_calendar != fp))
+          for fp, ids in groups.items()]))
+    return or_(dossier_stale, step_stale)
+
+
+def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict,
+                             changed_day: date | None = None, before: dict[int, str] | None = None) -> int:
     """Due times of open dossiers and steps computed with an older calendar are computed again
     (motcua.domain.recompute decides each); returns the number of dossiers whose due times moved.
 
     Reads plain rows and writes in bulk: an override for the whole province touches every open
     dossier (100k in a large province), so this path builds light states (no form data, no
-    documents) and never loads ORM objects it does not change.
+    documents) and never loads ORM objects it does not change. With `changed_day` and `before`
+    (the offices' fingerprints before the change of that one day), the due times whose span does
+    not hold that day are settled in SQL first (`_settle_outside`), and only the rest go through
+    the core.
     """
     now = platform.now()
     calendars = _Memo(OfficeCalendars(session, platform.settings))
     codes = dict(session.execute(select(Office.id, Office.code)).all())
     changed = E.CalendarChanged(reason)
     history.append(session, None, changed.type, at=now, actor=actor_name, data=changed.data)
+    stale = true()
+    if changed_day is not None and before is not None:
+        after = fingerprints(session, platform.settings)
+        _settle_outside(session, changed_day, before, after)
+        stale = _stale_only(after)
     legal_days = {pv_id: Decimal(str(m["legal_days"])) for pv_id, m in session.execute(
         select(ProcedureVersion.id, ProcedureVersion.manifest))}
     rows = session.execute(select(
@@ -133,7 +195,7 @@ def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict
         Dossier.procedure_version_id, Dossier.status, Dossier.received_at, Dossier.clock_start, Dossier.due_at,
         Dossier.due_calendar, Dossier.supplement_count, Dossier.apology, Dossier.last_event_seq,
         Dossier.last_event_hash,
-    ).where(Dossier.status.in_(S.OPEN_STATUSES))).all()
+    ).where(Dossier.status.in_(S.OPEN_STATUSES), stale)).all()
     pauses = pauses_of(session, [r.id for r in rows if r.supplement_count])
     # a longer legal time that applied on the dossier's path stays in force (issue 13.4)
     longer = extended_legal_days(session)
@@ -142,10 +204,15 @@ def recompute_open_deadlines(platform, session, actor_name: str, *, reason: dict
         legal_days=max(legal_days[r.procedure_version_id], longer.get(r.id, Decimal(0))), status=r.status, received_at=r.received_at,
         clock_start=r.clock_start, due_at=r.due_at, due_calendar=r.due_calendar, apology=r.apology,
         pauses=pauses.get(r.id, [])) for r in rows}
-    for t in session.execute(select(
-            StepRow.id, StepRow.dossier_id, StepRow.bpmn_id, StepRow.name, StepRow.lane, StepRow.role,
-            StepRow.office_id, StepRow.ready_at, StepRow.due_at, StepRow.due_calendar, StepRow.allotment_days,
-    ).where(StepRow.state == S.READY)):
+    steps = select(StepRow.id, StepRow.dossier_id, StepRow.bpmn_id, StepRow.name, StepRow.lane, StepRow.role,
+                   StepRow.office_id, StepRow.ready_at, StepRow.due_at, StepRow.due_calendar,
+                   StepRow.allotment_days).where(StepRow.state == S.READY)
+    if len(states) < 20_000:  # the few dossiers left: their steps by id (else one pass over all)
+        ids = list(states)
+        chunks = [steps.where(StepRow.dossier_id.in_(ids[i:i + 500])) for i in range(0, len(ids), 500)]
+    else:
+        chunks = [steps]
+    for t in (row for chunk in chunks for row in session.execute(chunk)):
         state = states.get(t.dossier_id)
         if state is not None:
             state.steps[t.id] = StepState(

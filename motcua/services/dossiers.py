@@ -181,9 +181,20 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
         return [view(session, d) for d in rows], total
 
 
-def view(session, dossier: Dossier) -> dict:
-    steps = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
-                            .order_by(StepRow.ready_at, StepRow.id)).all()
+def _current_steps(session, dossier: Dossier, steps) -> list[dict]:
+    """The ready steps, from the rows, or from the core's step states a use case already holds."""
+    if steps is None:
+        rows = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
+                               .order_by(StepRow.ready_at, StepRow.id)).all()
+        return [{"task_id": t.id, "name": t.name, "lane": t.lane, "office": t.office.code, "due_at": t.due_at,
+                 "assignee": t.assignee.username if t.assignee else None} for t in rows]
+    ready = sorted((s for s in steps if s.state == S.READY), key=lambda s: (s.ready_at, s.task_id))
+    return [{"task_id": s.task_id, "name": s.name, "lane": s.lane, "office": s.office, "due_at": s.due_at,
+             "assignee": s.assignee} for s in ready]
+
+
+def view(session, dossier: Dossier, *, steps=None) -> dict:
+    """The dossier as the API shows it; `steps`: the core's StepStates when the caller holds them."""
     manifest = dossier.procedure_version.manifest
     return {
         "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
@@ -196,9 +207,7 @@ def view(session, dossier: Dossier) -> dict:
         "finished_at": dossier.finished_at, "returned_at": dossier.returned_at,
         "supplement_count": dossier.supplement_count, "paused": dossier.paused_at is not None,
         "overdue": dossier.overdue, "apology_required": dossier.apology_required, "apology": dossier.apology,
-        "current_steps": [{"task_id": t.id, "name": t.name, "lane": t.lane, "office": t.office.code,
-                           "due_at": t.due_at, "assignee": t.assignee.username if t.assignee else None}
-                          for t in steps],
+        "current_steps": _current_steps(session, dossier, steps),
         "result": dossier.result,
         **payments.view_fields(session, dossier),
         "result_file": _result_file(session, dossier),

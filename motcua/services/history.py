@@ -39,6 +39,21 @@ def append(session, dossier: Dossier | None, type_: str, *, at, actor: str | Non
     return event
 
 
+def extend(session, dossier: Dossier, items: list[tuple]) -> None:
+    """A dossier's new events, in order, in one multi-row INSERT (no ORM objects, no RETURNING):
+    `items` are (type, at, actor, step, data). The chain head on the dossier row moves with them."""
+    if not items:
+        return
+    rows, seq, digest = [], dossier.last_event_seq, dossier.last_event_hash
+    for type_, at, actor, step, data in items:
+        row = _entry(dossier.id, seq, digest, type_, at, actor, step, data)
+        rows.append(row)
+        seq, digest = row["seq"], row["hash"]
+    session.execute(insert(Event), rows)
+    dossier.last_event_seq = seq
+    dossier.last_event_hash = digest
+
+
 def append_many(session, items: list[tuple], type_: str, *, at, actor: str | None) -> None:
     """The same event for many dossiers at once, written in bulk.
 

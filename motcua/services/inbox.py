@@ -81,18 +81,22 @@ def get_task(platform, actor: Actor, task_id: str) -> dict:
         return task_view(row, uow.session.get(Dossier, row.dossier_id), with_form=True)
 
 
-def _workable(session, actor: Actor, task_id: str) -> StepRow:
+def _workable(session, actor: Actor, task_id: str) -> tuple[StepRow, Dossier]:
+    """The task and its dossier, both locked (the dossier row is kept: the session's identity map
+    holds objects weakly, and reading it again would cost a statement)."""
     row = _load(session, actor, task_id)
     if not access.may_work_task(actor, row):
         raise Forbidden("Công việc này không thuộc vai trò của tài khoản tại cơ quan.")
     # Lock the dossier, then the task (always in that order): a concurrent change to the same
     # dossier waits here and then sees the state it left, instead of racing it.
-    lock_dossier(session, row.dossier_id)
-    row = session.scalar(select(StepRow).where(StepRow.id == row.id)
-                         .with_for_update(of=StepRow).execution_options(populate_existing=True))
+    dossier = lock_dossier(session, row.dossier_id)
+    if session.get_bind().dialect.name != "sqlite":
+        # SQLite's unit of work began with BEGIN IMMEDIATE: the task read above is already current
+        row = session.scalar(select(StepRow).where(StepRow.id == row.id)
+                             .with_for_update(of=StepRow).execution_options(populate_existing=True))
     if row.state != S.READY:
         raise Conflict("Công việc đã được xử lý hoặc không còn chờ xử lý.")
-    return row
+    return row, dossier
 
 
 @contextmanager
@@ -108,8 +112,8 @@ def _assign(platform, actor: Actor, task_id: str, move) -> dict:
     """claim / unclaim: the core decides, the row and the history follow."""
     with platform.uow() as uow, _conflicts():
         session = uow.session
-        row = _workable(session, actor, task_id)
-        loaded = store.load(platform, session, session.get(Dossier, row.dossier_id))
+        row, dossier = _workable(session, actor, task_id)
+        loaded = store.load(platform, session, dossier)
         loaded.knows_user(actor.username, actor.user_id)
         if not loaded.take(move(loaded.state, row.id, actor=actor.username, now=platform.now()), actor.username):
             return task_view(row, loaded.dossier)  # already theirs: nothing changes, nothing is recorded
@@ -133,8 +137,8 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
     """One completion per step: the row's version counter turns a concurrent second one into a 409."""
     with platform.uow() as uow, _conflicts():
         session = uow.session
-        row = _workable(session, actor, task_id)
-        loaded = store.load(platform, session, session.get(Dossier, row.dossier_id))
+        row, dossier = _workable(session, actor, task_id)
+        loaded = store.load(platform, session, dossier)
         loaded.knows_user(actor.username, actor.user_id)
         step = steps.check_completable(loaded.state, row.id, actor=actor.username)
         if not isinstance(data, dict):
@@ -163,6 +167,6 @@ def complete(platform, actor: Actor, task_id: str, data: dict) -> dict:
             process.move_timers(platform, loaded, workflow, events[0].timers, save=False)
         process.advance(platform, session, loaded, workflow, actor.username)
         session.flush()
-        result = view(session, dossier)
+        result = view(session, dossier, steps=loaded.state.steps.values())
         uow.commit()
         return result

@@ -44,6 +44,20 @@ def _load_calendar(session, settings, office: Office | None) -> WorkingCalendar:
     return _calendar(merge_overrides(settings.section("calendar").get("overrides") or [], stored, code))
 
 
+def fingerprints(session, settings) -> dict[int, str]:
+    """The fingerprint of every office's calendar as the transaction sees it now (overrides read once)."""
+    offices = session.execute(select(Office.id, Office.code)).all()
+    rows = session.execute(select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name,
+                                  CalendarOverride.office_id)).all()
+    configured = settings.section("calendar").get("overrides") or []
+    out = {}
+    for office_id, code in offices:
+        stored = [(r.day, r.kind, r.name, None if r.office_id is None else code)
+                  for r in rows if r.office_id is None or r.office_id == office_id]
+        out[office_id] = _calendar(merge_overrides(configured, stored, code)).fingerprint
+    return out
+
+
 def hours_for(settings, office: Office | None) -> OfficeHours:
     return hours_of(settings.section("office_hours"), office)
 

@@ -148,8 +148,8 @@ class Loaded:
                 value = getattr(new.process, name)
                 if old.process is None or value != getattr(old.process, name):
                     setattr(self.instance, name, value)
-        for event, actor, at in self._pending:
-            history.append(self.session, dossier, event.type, at=at, actor=actor, step=event.step, data=event.data)
+        history.extend(self.session, dossier, [(event.type, at, actor, event.step, event.data)
+                                               for event, actor, at in self._pending])
         self._pending = []
         self._saved = new
         return created

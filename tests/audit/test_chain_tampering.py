@@ -122,7 +122,7 @@ def test_intact_histories_verify(two_dossiers, login, db_url):
     assert events[0]["prev_hash"] == "0" * 64
     assert all(b["prev_hash"] == a["hash"] for a, b in zip(events, events[1:]))
     assert verify(login) == {"checked": 2, "broken": [], "first_broken": {}, "calendar_chain_valid": True,
-                             "calendar_first_broken": None}
+                             "calendar_first_broken": None, "full": False}
     out = cli(db_url, "audit", "verify")
     assert out.exit_code == 0, out.output
     assert "Đã kiểm tra 2 hồ sơ; 0 hồ sơ" in out.output
