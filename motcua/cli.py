@@ -155,13 +155,19 @@ def publish(ctx, directory):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Số tiến trình API (trên 1: máy chủ gunicorn; bộ lập lịch chạy riêng bằng `motcua scheduler`).")
 @click.pass_context
-def serve(ctx, host, port, threads):
+def serve(ctx, host, port, threads, workers):
     """Chạy API (và bộ lập lịch trong cùng tiến trình nếu cấu hình cho phép)."""
     from waitress import serve as wsgi_serve
     from api import create_app, platform_of
     from motcua.db.migrate import upgrade
     settings = ctx.obj["settings"]
+    if workers > 1:
+        from motcua.serving import serve_workers
+        serve_workers(settings, ctx.obj.get("config_path"), host=host, port=port, workers=workers, threads=threads)
+        return
     app = create_app(settings)
     platform = platform_of(app)
     with app.app_context():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forms.validation import protected_variables, validate_form_data
@@ -15,7 +15,7 @@ from motcua.domain import calendars as domain_calendars
 from motcua.domain import content, lifecycle
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
-from motcua.services import files, history, payments, process, store
+from motcua.services import files, history, list_batch, payments, process, store
 from motcua.services.office_calendars import OfficeCalendars, hours_for
 from motcua.services.row_locks import lock_dossier
 from motcua.services.procedures import latest_version
@@ -141,15 +141,21 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
         if procedure:
             query = query.join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id).join(
                 Procedure, Procedure.id == ProcedureVersion.procedure_id).where(Procedure.code == procedure)
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+        total = list_batch.count_up_to(session, query, platform.settings)
+        rows = session.scalars(query.options(list_batch.light_versions())
+                               .order_by(Dossier.received_at.desc(), Dossier.id.desc())
                                .offset((page - 1) * per_page).limit(per_page)).all()
-        return [view(session, d) for d in rows], total
+        batch = list_batch.batch_for(session, [d.id for d in rows])
+        return [view(session, d, batch=batch) for d in rows], total
 
 
-def view(session, dossier: Dossier) -> dict:
-    steps = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
-                            .order_by(StepRow.ready_at, StepRow.id)).all()
+def view(session, dossier: Dossier, *, batch: list_batch.Batch | None = None) -> dict:
+    """A dossier as the API shows it; `batch`: its steps, payments and result read with its page's."""
+    if batch is not None:
+        steps = batch.steps[dossier.id]
+    else:
+        steps = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
+                                .order_by(StepRow.ready_at, StepRow.id)).all()
     manifest = dossier.procedure_version.manifest
     return {
         "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
@@ -166,13 +172,13 @@ def view(session, dossier: Dossier) -> dict:
                            "due_at": t.due_at, "assignee": t.assignee.username if t.assignee else None}
                           for t in steps],
         "result": dossier.result,
-        **payments.view_fields(session, dossier),
-        "result_file": _result_file(session, dossier),
+        **payments.view_fields(session, dossier, rows=None if batch is None else batch.payments[dossier.id]),
+        "result_file": _result_file(session, dossier, batch),
     }
 
 
-def _result_file(session, dossier: Dossier) -> dict | None:
-    row = files.result_of(session, dossier.id)
+def _result_file(session, dossier: Dossier, batch=None) -> dict | None:
+    row = files.result_of(session, dossier.id) if batch is None else batch.results.get(dossier.id)
     return None if row is None else {"id": row.id, "sha256": row.sha256, "name": row.name, "size": row.size,
                                      "media_type": row.media_type}
 

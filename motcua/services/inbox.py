@@ -16,7 +16,7 @@ from motcua.db.models import Dossier, StepRow
 from motcua.domain import statuses as S
 from motcua.domain import steps
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
-from motcua.services import process, store
+from motcua.services import list_batch, process, store
 from motcua.services.dossiers import view
 from motcua.services.row_locks import lock_dossier
 
@@ -72,7 +72,8 @@ def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: i
         total = session.scalar(select(func.count()).select_from(query.subquery()))
         rows = session.scalars(query.order_by(StepRow.due_at, StepRow.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
-        return [task_view(r, session.get(Dossier, r.dossier_id)) for r in rows], total
+        of = list_batch.dossiers_by_id(session, [r.dossier_id for r in rows])  # one statement, not one a row
+        return [task_view(r, of[r.dossier_id]) for r in rows], total
 
 
 def get_task(platform, actor: Actor, task_id: str) -> dict:
