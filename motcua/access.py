@@ -50,6 +50,7 @@ from typing import Iterable
 from sqlalchemy import and_, false, literal_column, or_, select, true
 
 from motcua.db.models import Dossier, Office, StepRow
+from motcua.db.sql import InSubquery
 from motcua.errors import Forbidden, NotFound
 
 ROLES = ("admin", "designer", "receiver", "specialist", "leader", "auditor")
@@ -146,7 +147,7 @@ def dossiers_of_office(office_id: int | None):
     office_id = office_id if office_id is not None else -1
     with_step = select(StepRow.dossier_id).where(StepRow.office_id == office_id, StepRow.lane.like(literal_column("'%:%'")))
     return or_(Dossier.receiving_office_id == office_id, Dossier.competent_office_id == office_id,
-               Dossier.id.in_(with_step))
+               InSubquery(Dossier.id, with_step))
 
 
 def may_read_dossier(actor: Actor, dossier: Dossier, offices_with_steps: Iterable[int]) -> bool:

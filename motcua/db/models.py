@@ -183,6 +183,7 @@ class StepRow(Base):
         Index("ix_tasks_state_due", "state", "due_at"),  # the deadline watch (migration 0002)
         # the inbox and a cooperating agency's dossiers (migration 0010)
         Index("ix_tasks_inbox", "office_id", "state", "role", "due_at", "id"),
+        Index("ix_tasks_assignee", "assignee_id", "state", "due_at", "id"),
         Index("ix_tasks_cooperating", "office_id", "dossier_id",
               postgresql_where=text("lane LIKE '%:%'"), sqlite_where=text("lane LIKE '%:%'")),
     )

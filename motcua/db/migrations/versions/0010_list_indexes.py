@@ -6,7 +6,8 @@ Create Date: 2026-12-01 16:00:00
 
 With a million dossiers, three million steps and five million events (bench/bench_scale.py):
 - the inbox reads the ready steps of one office and role, most urgent first: an index in that
-  order (not partial: the state is a bound parameter, and a generic plan could not use it);
+  order (not partial: the state is a bound parameter, and a generic plan could not use it), and
+  a user's own steps (scope=mine) by assignee;
 - the dossier list reads an office's dossiers newest first: indexes in that order per receiving
   and competent office, per status, and overall;
 - a cooperating agency sees the dossiers where it holds an `OFFICE:role` step: a partial index on
@@ -26,6 +27,7 @@ COOPERATING = sa.text("lane LIKE '%:%'")
 
 def upgrade():
     op.create_index('ix_tasks_inbox', 'tasks', ['office_id', 'state', 'role', 'due_at', 'id'])
+    op.create_index('ix_tasks_assignee', 'tasks', ['assignee_id', 'state', 'due_at', 'id'])
     op.create_index('ix_tasks_cooperating', 'tasks', ['office_id', 'dossier_id'],
                     postgresql_where=COOPERATING, sqlite_where=COOPERATING)
     op.create_index('ix_dossiers_received', 'dossiers', ['received_at', 'id'])
@@ -37,5 +39,6 @@ def upgrade():
 def downgrade():
     for name, table in (('ix_dossiers_status_received', 'dossiers'), ('ix_dossiers_competent_received', 'dossiers'),
                         ('ix_dossiers_receiving_received', 'dossiers'), ('ix_dossiers_received', 'dossiers'),
-                        ('ix_tasks_cooperating', 'tasks'), ('ix_tasks_inbox', 'tasks')):
+                        ('ix_tasks_cooperating', 'tasks'), ('ix_tasks_assignee', 'tasks'),
+                        ('ix_tasks_inbox', 'tasks')):
         op.drop_index(name, table_name=table)
