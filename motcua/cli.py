@@ -40,7 +40,7 @@ def main(ctx, config_path, instance_path):
     for chatty in ("apscheduler", "alembic", "waitress.queue"):  # every run of every job is not news
         logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
-        ctx.obj = {"settings": load_settings(config_path, instance=instance_path)}
+        ctx.obj = {"settings": load_settings(config_path, instance=instance_path), "config_path": config_path}
     except ConfigError as err:
         raise click.ClickException(str(err))
 
@@ -157,13 +157,19 @@ def publish(ctx, directory):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Số tiến trình API (trên 1: máy chủ gunicorn; bộ lập lịch chạy riêng bằng `motcua scheduler`).")
 @click.pass_context
-def serve(ctx, host, port, threads):
+def serve(ctx, host, port, threads, workers):
     """Chạy API (và bộ lập lịch trong cùng tiến trình nếu cấu hình cho phép)."""
     from waitress import serve as wsgi_serve
     from api import create_app, platform_of
     from motcua.db.migrate import upgrade
     settings = ctx.obj["settings"]
+    if workers > 1:
+        from motcua.serving import serve_workers
+        serve_workers(settings, ctx.obj.get("config_path"), host=host, port=port, workers=workers, threads=threads)
+        return
     app = create_app(settings)
     platform = platform_of(app)
     with app.app_context():
@@ -207,6 +213,48 @@ def scheduler_tick(ctx, now_text):
         click.echo(json.dumps({"results": err.results, "failed": err.failed}, ensure_ascii=False, default=str))
         sys.exit(1)
     click.echo(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@main.command()
+@click.option("--days", type=click.IntRange(1, 3660), required=True, help="Số ngày mô phỏng (ngày lịch).")
+@click.option("--per-day", type=click.IntRange(0, 100000), required=True,
+              help="Số hồ sơ tiếp nhận mỗi ngày làm việc.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Hạt giống ngẫu nhiên (cùng hạt giống, cùng kết quả).")
+@click.option("--start", "start_text", default="2026-11-02T00:00:00+07:00", show_default=True,
+              help="Thời điểm bắt đầu mô phỏng, ISO 8601.")
+@click.option("--database-url", default=None,
+              help="Cơ sở dữ liệu dùng để mô phỏng (mặc định: một tệp SQLite mới trong thư mục tạm).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dưới dạng JSON.")
+@click.pass_context
+def simulate(ctx, days, per_day, seed, start_text, database_url, as_json):
+    """Mô phỏng một giai đoạn của tỉnh trên chính hệ thống (đồng hồ mô phỏng), in thông lượng,
+    tỷ lệ đúng hạn và chỉ số 766 của các tháng mô phỏng."""
+    import tempfile
+    from motcua.simulation.report import text_report
+    from motcua.simulation.run import simulate as run
+    settings = ctx.obj["settings"]
+    if settings.env == "production":
+        raise click.ClickException("Không chạy mô phỏng khi MOTCUA_ENV=production.")
+    try:
+        start = parse_instant(start_text)
+    except ValueError:
+        raise click.BadParameter("cần thời điểm ISO 8601", param_hint="--start")
+    url = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='motcua-sim-')}/simulation.sqlite"
+    from motcua.clock import Clock
+    from motcua.config import load_settings as load
+    from motcua.db.migrate import upgrade
+    from motcua.platform import build_platform
+    import os
+    sim_settings = load(ctx.obj.get("config_path"), environ={**os.environ, "DATABASE_URL": url,
+                                                               "MOTCUA_CLOCK_START": ""},
+                        instance=settings.instance_path)
+    sim_settings.clock_start = None
+    platform = build_platform(sim_settings, clock=Clock(start))
+    upgrade(platform.session_factory.kw["bind"])
+    click.echo(f"Cơ sở dữ liệu mô phỏng: {url}", err=True)
+    logging.getLogger().setLevel(logging.WARNING)  # the progress bar, not every step, on stderr
+    result = run(platform, days=days, per_day=per_day, seed=seed, start=start)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str) if as_json else text_report(result))
 
 
 @main.group()

@@ -37,9 +37,12 @@ def page_of(item_schema):
         page = fields.Integer()
         per_page = fields.Integer()
         total = fields.Integer()
+        total_exact = fields.Boolean(metadata={
+            "description": "false khi danh sách quá dài: `total` khi đó là số đếm tối đa (lists.count_exact_up_to)"})
     _Page.__name__ = f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
     return _Page
 
 
 def paged(schema, items, total, page, per_page) -> dict:
-    return {"items": schema(many=True).dump(items), "page": page, "per_page": per_page, "total": total}
+    return {"items": schema(many=True).dump(items), "page": page, "per_page": per_page, "total": int(total),
+            "total_exact": getattr(total, "exact", True)}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +103,12 @@ class ProcedureVersion(Base):
 
 class Dossier(Base):
     __tablename__ = "dossiers"
+    __table_args__ = (  # the dossier list, newest first (migration 0010)
+        Index("ix_dossiers_received", "received_at", "id"),
+        Index("ix_dossiers_receiving_received", "receiving_office_id", "received_at", "id"),
+        Index("ix_dossiers_competent_received", "competent_office_id", "received_at", "id"),
+        Index("ix_dossiers_status_received", "status", "received_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -177,6 +184,11 @@ class StepRow(Base):
     __table_args__ = (
         Index("ix_tasks_office_state", "office_id", "state"),
         Index("ix_tasks_state_due", "state", "due_at"),  # the deadline watch (migration 0002)
+        # the inbox and a cooperating agency's dossiers (migration 0010)
+        Index("ix_tasks_inbox", "office_id", "state", "role", "due_at", "id"),
+        Index("ix_tasks_assignee", "assignee_id", "state", "due_at", "id"),
+        Index("ix_tasks_cooperating", "office_id", "dossier_id",
+              postgresql_where=text("lane LIKE '%:%'"), sqlite_where=text("lane LIKE '%:%'")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the SpiffWorkflow task id

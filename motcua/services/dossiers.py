@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forms.validation import protected_variables, validate_form_data
@@ -15,7 +15,7 @@ from motcua.domain import calendars as domain_calendars
 from motcua.domain import content, lifecycle, search
 from motcua.domain import statuses as S
 from motcua.errors import Forbidden, Invalid, NotFound
-from motcua.services import files, history, payments, process, store
+from motcua.services import files, history, list_batch, payments, process, store
 from motcua.services.office_calendars import OfficeCalendars, hours_for
 from motcua.services.row_locks import lock_dossier
 from motcua.services.procedures import latest_version
@@ -175,17 +175,21 @@ def list_for(platform, actor: Actor, *, status=None, overdue=None, procedure=Non
         if procedure:
             query = query.join(ProcedureVersion, ProcedureVersion.id == Dossier.procedure_version_id).join(
                 Procedure, Procedure.id == ProcedureVersion.procedure_id).where(Procedure.code == procedure)
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = session.scalars(query.order_by(Dossier.received_at.desc(), Dossier.id.desc())
+        total = list_batch.count_up_to(session, query, platform.settings)
+        rows = session.scalars(query.options(list_batch.light_versions())
+                               .order_by(Dossier.received_at.desc(), Dossier.id.desc())
                                .offset((page - 1) * per_page).limit(per_page)).all()
-        return [view(session, d) for d in rows], total
+        batch = list_batch.batch_for(session, [d.id for d in rows])
+        return [view(session, d, batch=batch) for d in rows], total
 
 
-def _current_steps(session, dossier: Dossier, steps) -> list[dict]:
-    """The ready steps, from the rows, or from the core's step states a use case already holds."""
+def _current_steps(session, dossier: Dossier, steps, batch) -> list[dict]:
+    """The ready steps: from the core's step states a use case already holds, from the page's batch,
+    or from the rows."""
     if steps is None:
-        rows = session.scalars(select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
-                               .order_by(StepRow.ready_at, StepRow.id)).all()
+        rows = batch.steps[dossier.id] if batch is not None else session.scalars(
+            select(StepRow).where(StepRow.dossier_id == dossier.id, StepRow.state == "ready")
+            .order_by(StepRow.ready_at, StepRow.id)).all()
         return [{"task_id": t.id, "name": t.name, "lane": t.lane, "office": t.office.code, "due_at": t.due_at,
                  "assignee": t.assignee.username if t.assignee else None} for t in rows]
     ready = sorted((s for s in steps if s.state == S.READY), key=lambda s: (s.ready_at, s.task_id))
@@ -193,8 +197,9 @@ def _current_steps(session, dossier: Dossier, steps) -> list[dict]:
              "assignee": s.assignee} for s in ready]
 
 
-def view(session, dossier: Dossier, *, steps=None) -> dict:
-    """The dossier as the API shows it; `steps`: the core's StepStates when the caller holds them."""
+def view(session, dossier: Dossier, *, steps=None, batch: list_batch.Batch | None = None) -> dict:
+    """The dossier as the API shows it; `steps`: the core's StepStates when the caller holds them;
+    `batch`: its steps, payments and result read with its page's."""
     manifest = dossier.procedure_version.manifest
     return {
         "code": dossier.code, "status": dossier.status, "procedure_code": manifest["code"],
@@ -207,15 +212,15 @@ def view(session, dossier: Dossier, *, steps=None) -> dict:
         "finished_at": dossier.finished_at, "returned_at": dossier.returned_at,
         "supplement_count": dossier.supplement_count, "paused": dossier.paused_at is not None,
         "overdue": dossier.overdue, "apology_required": dossier.apology_required, "apology": dossier.apology,
-        "current_steps": _current_steps(session, dossier, steps),
+        "current_steps": _current_steps(session, dossier, steps, batch),
         "result": dossier.result,
-        **payments.view_fields(session, dossier),
-        "result_file": _result_file(session, dossier),
+        **payments.view_fields(session, dossier, rows=None if batch is None else batch.payments[dossier.id]),
+        "result_file": _result_file(session, dossier, batch),
     }
 
 
-def _result_file(session, dossier: Dossier) -> dict | None:
-    row = files.result_of(session, dossier.id)
+def _result_file(session, dossier: Dossier, batch=None) -> dict | None:
+    row = files.result_of(session, dossier.id) if batch is None else batch.results.get(dossier.id)
     return None if row is None else {"id": row.id, "sha256": row.sha256, "name": row.name, "size": row.size,
                                      "media_type": row.media_type}
 

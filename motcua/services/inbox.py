@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,7 +16,7 @@ from motcua.db.models import Dossier, StepRow
 from motcua.domain import statuses as S
 from motcua.domain import steps
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound
-from motcua.services import process, store
+from motcua.services import list_batch, process, store
 from motcua.services.dossiers import view
 from motcua.services.row_locks import lock_dossier
 
@@ -69,10 +69,11 @@ def list_tasks(platform, actor: Actor, scope: str | None, page: int, per_page: i
                                                          StepRow.assignee_id == actor.user_id))
         if dossier:
             query = query.join(Dossier, Dossier.id == StepRow.dossier_id).where(Dossier.code == dossier)
-        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        total = list_batch.count_up_to(session, query, platform.settings)
         rows = session.scalars(query.order_by(StepRow.due_at, StepRow.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
-        return [task_view(r, session.get(Dossier, r.dossier_id)) for r in rows], total
+        of = list_batch.dossiers_by_id(session, [r.dossier_id for r in rows])  # one statement, not one a row
+        return [task_view(r, of[r.dossier_id]) for r in rows], total
 
 
 def get_task(platform, actor: Actor, task_id: str) -> dict:

@@ -38,9 +38,12 @@ def extra_of(session, dossier: Dossier) -> DossierExtra | None:
     return session.get(DossierExtra, dossier.id)
 
 
-def view_fields(session, dossier: Dossier) -> dict:
+def view_fields(session, dossier: Dossier, rows: list | None = None) -> dict:
+    """`rows`: the dossier's payments when a list read them with its page's (list_batch)."""
     extra = extra_of(session, dossier)
-    rows = session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.paid_at, Payment.id))
+    if rows is None:
+        rows = session.scalars(select(Payment).where(Payment.dossier_id == dossier.id)
+                               .order_by(Payment.paid_at, Payment.id))
     return {"lookup_key": extra.lookup_key if extra else None, "fee": extra.fee if extra else None,
             "paid": bool(extra and extra.paid >= extra.fee), "amount_paid": extra.paid if extra else 0,
             "payments": [{"amount": p.amount, "channel": p.channel, "reference": p.reference, "paid_at": p.paid_at.isoformat()}

@@ -147,7 +147,7 @@ def test_openapi_document_describes_the_contract(client):
                   "supplement_count", "paused", "overdue", "apology_required", "apology", "current_steps", "result"):
         assert field in dossier, field
     page = doc["components"]["schemas"]["DossierPageSchema"]["properties"]
-    assert set(page) == {"items", "page", "per_page", "total"}
+    assert set(page) == {"items", "page", "per_page", "total", "total_exact"}  # total_exact: issue 16.3
     create = paths["/api/v1/dossiers"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert create["$ref"].endswith("/DossierCreate")
     assert "bearer" in doc["components"]["securitySchemes"]
