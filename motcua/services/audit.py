@@ -264,11 +264,12 @@ def _files_findings(platform, session, lo: int, hi: int, hashes: dict):
 
 
 def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, replay_too: bool = False,
-               batch: int = BATCH) -> dict:
-    """Every dossier's chain (and, with `replay_too`, its replay).
+               batch: int = BATCH, after: int = 0, limit: int | None = None) -> dict:
+    """Every dossier's chain (and, with `replay_too`, its replay); with `limit`, one page of at most
+    `limit` dossiers after the cursor `after` (the console shows progress page by page).
 
     -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
-        calendar_first_broken[, inconsistent: [codes], diverged_at: {code: seq}]}.
+        calendar_first_broken, total[, next][, inconsistent: [codes], diverged_at: {code: seq}]}.
     """
     if actor is not None:
         actor.require(*VERIFIERS)
@@ -279,7 +280,9 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     checked, broken, firsts, inconsistent, diverged = 0, [], {}, [], {}
     files_broken: list[dict] = []
     hashes: dict[str, str | None] = {}
-    last_id = 0
+    last_id = after
+    if limit is not None:
+        batch = max(1, min(batch, limit))
     with tqdm(total=total, disable=not progress, unit=" hồ sơ", desc="Kiểm tra chuỗi băm", file=sys.stderr,
               dynamic_ncols=True) as bar:
         while True:
@@ -316,12 +319,17 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
             bar.update(len(dossiers))
             if broken or inconsistent:
                 bar.set_postfix_str(f"{len(broken) + len(inconsistent)} sai lệch", refresh=False)
+            if limit is not None and checked >= limit:
+                break
     with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
         global_events = session.connection().execute(select(*_CHAIN_COLUMNS).where(
             _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
-              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
+              "total": total}
+    if limit is not None and checked >= limit:
+        result["next"] = last_id  # the cursor of the next page
     if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
         result["files_broken"] = files_broken
     if replay_too:
