@@ -25,6 +25,8 @@ STEP_FIELDS = ("name", "lane", "allotment_days", "form", "pause_clock", "legal_d
 def _text(value) -> str | None:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
     if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
         return _days(value)
     if isinstance(value, str):
