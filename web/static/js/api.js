@@ -52,7 +52,8 @@ function url(path, query) {
 
 async function send(method, path, { body, query, auth = true, accept = 'application/json' } = {}) {
   const headers = { Accept: `${accept}, application/problem+json` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const isForm = typeof FormData !== 'undefined' && body instanceof FormData; // multipart: the browser sets the type
+  if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   const token = auth ? getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -60,7 +61,7 @@ async function send(method, path, { body, query, auth = true, accept = 'applicat
     response = await fetch(url(path, query), {
       method,
       headers,
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: body === undefined || isForm ? body : JSON.stringify(body),
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -103,3 +104,6 @@ export async function apiText(path, options = {}) {
 
 export const get = (path, query, options = {}) => api('GET', path, { ...options, query });
 export const post = (path, body = {}, options = {}) => api('POST', path, { ...options, body });
+
+/** A multipart upload (FormData); resolves to the Response (read .json() or .text()), rejects with ApiError. */
+export const postForm = (path, form, { accept = 'application/json' } = {}) => send('POST', path, { body: form, accept });

@@ -6,6 +6,8 @@ import { ROLE } from '../format.js';
 import { renderReceive } from './receive.js';
 import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
+import { renderStudio } from './studio.js';
+import { renderAudit } from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -20,6 +22,8 @@ const TABS = [
     id: 'ho-so', label: 'Hồ sơ', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderDossier(view, ctx, rest) : renderDossierList(view, ctx, query)),
   },
+  { id: 'thiet-ke', label: 'Thiết kế thủ tục', roles: ['designer', 'admin'], render: (view, ctx, rest, query) => renderStudio(view, ctx, rest, query) },
+  { id: 'kiem-tra', label: 'Kiểm tra hồ sơ', roles: ['auditor', 'admin'], render: (view, ctx, rest) => renderAudit(view, ctx, rest) },
 ];
 
 let user = null;
