@@ -239,11 +239,12 @@ async function renderProcedure(view, ctx, code, query) {
     return;
   }
   const diffSlot = h('section', { class: 'panel', id: 'studio-diff-panel', 'aria-live': 'polite' });
-  const diagramSlot = h('section', { class: 'panel' });
+  const diagramSlot = h('section', { class: 'panel', id: 'studio-version-diagram-panel' });
   diffSlot.hidden = true;
+  diagramSlot.hidden = true;
   const versions = [...procedure.versions].reverse();
   const row = (v) => {
-    const buttons = [h('button', { type: 'button', class: 'small', text: 'Sơ đồ', onclick: () => showVersionDiagram(code, v.version, diagramSlot) })];
+    const buttons = [h('button', { type: 'button', class: 'small', text: 'Sơ đồ', onclick: () => { diagramSlot.hidden = false; showVersionDiagram(code, v.version, diagramSlot); } })];
     if (v.version > 1) {
       buttons.push(' ', h('button', {
         type: 'button', class: 'small', text: `So với phiên bản ${v.version - 1}`,
