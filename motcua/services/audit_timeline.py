@@ -119,7 +119,10 @@ def _fields(e, data: dict, ctx: _Context) -> list[dict]:
     for key, value in data.items():
         if key in SKIP or key == "procedure_version" or (key == "office" and e.type == "step_ready"):
             continue
-        if e.type == "finished" and key == "result":
+        if (e.type == "finished" and key == "result") or (e.type == "due_recomputed" and key == "reason"):
+            continue
+        if key == "step":
+            out.append(_field("Bước", ctx.step_name(value)))
             continue
         out.append(_field(LABELS.get(key, key), _value(key, value, names)))
     if e.type == "apology_required" and isinstance(data.get("draft"), dict):
@@ -131,8 +134,8 @@ def _fields(e, data: dict, ctx: _Context) -> list[dict]:
     if e.type == "due_recomputed" and isinstance(data.get("reason"), dict):
         r = data["reason"]
         change = {"added": "thêm", "removed": "bỏ"}.get(r.get("change"), r.get("change") or "")
-        out.append(_field("Lý do", f"Lịch {change} ngày {r.get('date', '')} {r.get('name') or ''}".strip()))
-        out = [f for f in out if not (f["label"] == "Lý do" and f["value"].startswith("change:"))]
+        day = when(r.get("date"))[:10] if r.get("date") else ""
+        out.append(_field("Lý do", f"Lịch {change} ngày {day} {r.get('name') or ''}".strip()))
     if e.type == "overdue":
         for r in data.get("responsible") or ():
             out.append(_field(f"Đang giữ: {ctx.step_name(r.get('step'))}",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
@@ -115,3 +116,28 @@ def test_verification_page_by_page(client, login, publish):
     assert seen == 3 and pages == 2 and len(codes) == 3
     problem(auditor.post(f"{API}/audit/verify", json={"limit": 0}), 422)
     problem(login("minhxuan.leader").post(f"{API}/audit/verify", json={"limit": 2}), 403)
+
+
+def test_supplements_and_an_apology_read_in_words(client, login, publish):
+    publish(simple_package())
+    desk, leader = staff(client, "minhxuan.receiver", "minhxuan.leader")
+    code = receive(desk)["code"]
+    r = desk.post(f"{API}/dossiers/{code}/supplement-request", json={"reason": "Thiếu bản sao", "items": ["Bản sao CCCD"]})
+    assert r.status_code == 200, r.get_json()
+    r = desk.post(f"{API}/dossiers/{code}/supplement", json={"documents": [{"name": "Bản sao CCCD", "digitized": True}]})
+    assert r.status_code == 200, r.get_json()
+    later = (datetime.fromisoformat(r.get_json()["due_at"]) + timedelta(days=1)).isoformat()
+    r = leader.post(f"{API}/dossiers/{code}/apology", json={"reason": "Cần xác minh", "new_due_at": later})
+    assert r.status_code == 200, r.get_json()
+    timeline = login("auditor").get(f"{API}/dossiers/{code}/audit/timeline").get_json()
+    by_type = {e["type"]: e for e in timeline["events"]}
+    asked = {f["label"]: f["value"] for f in by_type["supplement_requested"]["fields"]}
+    assert asked == {"Lý do": "Thiếu bản sao", "Nội dung cần bổ sung": "Bản sao CCCD", "Người yêu cầu": "Cán bộ yêu cầu"}
+    given = {f["label"]: f["value"] for f in by_type["supplemented"]["fields"]}
+    assert given["Giấy tờ"] == "Bản sao CCCD" and WHEN.match(given["Hạn mới"]) and WHEN.match(given["Tạm dừng từ"])
+    apology = {f["label"]: f["value"] for f in by_type["apology"]["fields"]}
+    assert apology["Lý do"] == "Cần xác minh" and WHEN.match(apology["Hạn mới"])
+    assert apology["Người ký"] == login("minhxuan.leader").get(f"{API}/users/me").get_json()["full_name"]
+    for event in timeline["events"]:
+        for item in event["fields"]:
+            assert not re.search(r"\d{4}-\d{2}-\d{2}T", item["value"]), item  # no raw ISO times

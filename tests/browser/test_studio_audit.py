@@ -152,3 +152,8 @@ def test_the_auditor_reads_a_dossiers_timeline_diagram_and_verdict(new_page, sig
     expect(page.locator("#audit-verify-status")).to_contain_text("Đã kiểm tra 1/1 hồ sơ")
     expect(page.get_by_text("đều có chuỗi băm nguyên vẹn")).to_be_visible()
     shot(page, "test_auditor_verify_all")
+
+    # from the dossier's ordinary page, the auditor reaches the same timeline
+    page.goto(f"/app#/ho-so/{code}")
+    page.get_by_role("link", name="Xem lịch sử bằng lời và kết luận kiểm tra").click()
+    expect(page.locator("#audit-verdict")).to_contain_text("Lịch sử đáng tin cậy")

@@ -71,7 +71,7 @@ function route() {
   if (!tabs.length) {
     fill(view, h('div', { class: 'panel' },
       h('h1', { text: 'Bàn làm việc' }),
-      h('p', { text: 'Tài khoản này không có vai trò tiếp nhận hay xử lý hồ sơ. Thiết kế và công bố thủ tục, '
+      h('p', { text: 'Tài khoản này không có vai trò nào dùng được trên bàn làm việc; '
         + 'quản trị người dùng được thực hiện qua API.' }),
       h('p', {}, h('a', { href: '/api/docs', text: 'Mở tài liệu API' }))));
     return;
