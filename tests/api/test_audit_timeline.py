@@ -134,7 +134,8 @@ def test_supplements_and_an_apology_read_in_words(client, login, publish):
     asked = {f["label"]: f["value"] for f in by_type["supplement_requested"]["fields"]}
     assert asked == {"Lý do": "Thiếu bản sao", "Nội dung cần bổ sung": "Bản sao CCCD", "Người yêu cầu": "Cán bộ yêu cầu"}
     given = {f["label"]: f["value"] for f in by_type["supplemented"]["fields"]}
-    assert given["Giấy tờ"] == "Bản sao CCCD" and WHEN.match(given["Hạn mới"]) and WHEN.match(given["Tạm dừng từ"])
+    assert given["Giấy tờ"] == "Bản sao CCCD (1 bản)" and WHEN.match(given["Tạm dừng từ"])
+    assert WHEN.match(given["Hạn cũ"]) and WHEN.match(given["Hạn"])
     apology = {f["label"]: f["value"] for f in by_type["apology"]["fields"]}
     assert apology["Lý do"] == "Cần xác minh" and WHEN.match(apology["Hạn mới"])
     assert apology["Người ký"] == login("minhxuan.leader").get(f"{API}/users/me").get_json()["full_name"]
