@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from api.auth import current_actor, platform
-from api.routes import body
+from api.routes import body, query
 from api.schemas.common import StrictSchema
 from api.schemas.dossiers import EventSchema
-from motcua.services import audit
+from motcua.services import audit, audit_timeline
 
 bp = Blueprint("audit", __name__)
 
@@ -69,10 +69,15 @@ class AuditExportSchema(Schema):
 
 
 class VerifyBody(StrictSchema):
-    """The body may be empty: incremental (from each dossier's verified checkpoint)."""
+    """The body may be empty (every dossier at once, incremental from each dossier's verified
+    checkpoint); `limit` checks one page, from `after`; `full` hashes every event again."""
 
     full = fields.Boolean(load_default=False, metadata={
         "description": "true: băm lại mọi sự kiện, không dựa vào điểm đã kiểm tra trước (chậm hơn)"})
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "Con trỏ trang (giá trị `next` của trang trước)"})
+    limit = fields.Integer(validate=validate.Range(min=1, max=5000),
+                           metadata={"description": "Số hồ sơ tối đa của trang này"})
 
 
 class VerifyResultSchema(Schema):
@@ -86,6 +91,8 @@ class VerifyResultSchema(Schema):
                                                    "điểm đã kiểm tra của mỗi hồ sơ"})
     files_broken = fields.List(fields.Dict(), metadata={"description": "Tệp bị sửa hoặc mất: {code, file_id, "
                                                                       "document, problem: changed|missing}"})
+    total = fields.Integer(metadata={"description": "Tổng số hồ sơ"})
+    next = fields.Integer(metadata={"description": "Con trỏ trang sau (không có: đã hết)"})
 
 
 @bp.get("/dossiers/<code>/audit")
@@ -136,5 +143,72 @@ def verify():
         403: {description: Chỉ thanh tra viên hoặc quản trị}
     """
     actor = current_actor()
-    options = body(VerifyBody)
-    return VerifyResultSchema().dump(audit.verify_all(platform(), actor=actor, full=bool((options or {}).get("full"))))
+    page = body(VerifyBody) or {}
+    return VerifyResultSchema().dump(audit.verify_all(platform(), actor=actor, full=bool(page.get("full")),
+                                                      after=page.get("after", 0), limit=page.get("limit")))
+
+
+class TimelineField(Schema):
+    label = fields.String()
+    value = fields.String()
+    form = fields.Boolean(metadata={"description": "Một trường dữ liệu do bước ghi, theo tiêu đề của biểu mẫu"})
+
+
+class TimelineEvent(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    when = fields.String(metadata={"description": "dd/mm/yyyy hh:mm, giờ Việt Nam"})
+    type = fields.String()
+    name = fields.String(metadata={"description": "Tên sự kiện bằng tiếng Việt"})
+    actor = fields.String(metadata={"description": "Họ tên người thực hiện"})
+    step = fields.String(allow_none=True)
+    summary = fields.String()
+    fields_ = fields.List(fields.Nested(TimelineField), data_key="fields", attribute="fields")
+    broken = fields.Boolean()
+    diverged = fields.Boolean()
+    hash = fields.String()
+
+
+class TimelineSchema(Schema):
+    code = fields.String()
+    procedure = fields.String()
+    procedure_version = fields.Integer()
+    status = fields.String()
+    receiving_office = fields.String()
+    chain_valid = fields.Boolean()
+    first_broken = fields.Integer(allow_none=True)
+    replay = fields.Dict()
+    verdict = fields.Dict(metadata={"description": "{ok, text}: kết luận bằng lời"})
+    exported_at = fields.String()
+    exported_by = fields.String()
+    events = fields.List(fields.Nested(TimelineEvent))
+
+
+class TimelineQuery(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+
+@bp.get("/dossiers/<code>/audit/timeline")
+def dossier_timeline(code):
+    """A dossier's history in words, with the chain and replay verdict (auditors, admins).
+    ---
+    get:
+      tags: [audit]
+      parameters:
+        - {in: path, name: code, schema: {type: string}, required: true}
+        - {in: query, schema: TimelineQuery}
+      responses:
+        200:
+          content:
+            application/json: {schema: TimelineSchema}
+            text/csv: {schema: {type: string}}
+        403: {description: Chỉ thanh tra viên hoặc quản trị}
+        404: {description: Không tìm thấy}
+    """
+    fmt = query(TimelineQuery)["format"]
+    data = audit_timeline.dossier_timeline(platform(), current_actor(), code)
+    if fmt == "csv":
+        safe = "".join(ch if ch.isalnum() or ch in "-._" else "_" for ch in data["code"])
+        return Response(audit_timeline.timeline_csv(data), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="dong-thoi-gian-{safe}.csv"'})
+    return TimelineSchema().dump(data)

@@ -14,7 +14,7 @@ bp = Blueprint("diagrams", __name__)
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
-def _svg(text: str, cache_control: str):
+def svg_response(text: str, cache_control: str):
     response = make_response(text)
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
     response.headers["Content-Security-Policy"] = SVG_CSP
@@ -42,7 +42,7 @@ def procedure_diagram(code, version):
     if not (version.isascii() and version.isdigit() and 0 < len(version) < 10):
         raise NotFound("Không có phiên bản này: số phiên bản là một số nguyên dương.")
     svg = diagrams.procedure_diagram(platform(), actor, code, int(version))
-    return _svg(svg, "private, max-age=300")  # a published version never changes
+    return svg_response(svg, "private, max-age=300")  # a published version never changes
 
 
 @bp.get("/dossiers/<code>/diagram.svg")
@@ -61,4 +61,4 @@ def dossier_diagram(code):
         404: {description: Không có hồ sơ, hoặc người gọi không được xem}
     """
     svg = diagrams.dossier_diagram(platform(), current_actor(), code)
-    return _svg(svg, "no-store")
+    return svg_response(svg, "no-store")

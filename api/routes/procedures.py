@@ -1,21 +1,47 @@
 from decimal import Decimal
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from api.auth import current_actor, platform
 from api.routes import body, query
+from api.routes.diagrams import svg_response
 from api.schemas.common import PageQuery, paged
 from api.schemas.procedures import (
-    MigrationRequest, MigrationResult, ProcedureDetailSchema, ProcedureSchema, PublishRequest, PublishResult, ValidateResult,
+    DiffQuery, DiffSchema, MigrationRequest, MigrationResult, ProcedureDetailSchema, ProcedureSchema, PublishRequest,
+    PublishResult, ValidateResult,
 )
 from engine.package import ProcedurePackage
-from motcua.services import migrations, procedures
+from motcua.errors import NotFound
+from motcua.services import diagrams, migrations, procedure_diff, procedures
 
 bp = Blueprint("procedures", __name__)
 
 
+ENVELOPE = 256 * 1024  # multipart headers and boundaries around the files
+
+
 def _package(data) -> ProcedurePackage:
     return ProcedurePackage(manifest=data["manifest"], bpmn=data["bpmn"].encode("utf-8"), forms=data["forms"])
+
+
+def _read(storage, limit: int) -> bytes:
+    data = storage.stream.read(limit + 1)
+    if len(data) > limit:
+        from motcua.errors import TooLarge
+        raise TooLarge(f"Tệp «{(storage.filename or '')[:80]}» vượt quá giới hạn {limit // 1024} KB.")
+    return data
+
+
+def _package_from_request() -> ProcedurePackage:
+    """The JSON body of the contract ({manifest, bpmn, forms}), or an upload from the studio."""
+    if request.mimetype != "multipart/form-data":
+        return _package(body(PublishRequest))
+    limits = procedures.upload_limits(platform())
+    request.max_content_length = limits.max_bytes + ENVELOPE
+    files = [(f.filename or f.name or "", _read(f, limits.max_unpacked)) for f in request.files.getlist("files")]
+    archive = request.files.get("package")
+    return procedures.package_from_upload(platform(), files=files,
+                                          archive=_read(archive, limits.max_bytes) if archive else None)
 
 
 @bp.post("/procedures")
@@ -24,14 +50,21 @@ def publish():
     ---
     post:
       tags: [procedures]
-      requestBody: {required: true, content: {application/json: {schema: PublishRequest}}}
+      description: JSON theo hợp đồng, hoặc multipart `files` (các tệp của thư mục thủ tục, tên là đường
+        dẫn tương đối) và/hoặc `package` (thư mục nén .zip).
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: PublishRequest}
+          multipart/form-data: {schema: {type: object, properties: {files: {type: array, items: {type: string, format: binary}}, package: {type: string, format: binary}}}}
       responses:
         201: {content: {application/json: {schema: PublishResult}}}
+        413: {description: Gói hoặc tệp vượt quá giới hạn}
         422: {description: Gói không hợp lệ; problems liệt kê từng lỗi với dòng và phần tử}
     """
     actor = current_actor()
     actor.require("designer", "admin")
-    published = procedures.publish(platform(), _package(body(PublishRequest)), actor)
+    published = procedures.publish(platform(), _package_from_request(), actor)
     version = published.version
     return PublishResult().dump({"code": version.manifest["code"], "version": version.version,
                                  "process_id": version.process_id,
@@ -44,18 +77,80 @@ def validate():
     ---
     post:
       tags: [procedures]
-      requestBody: {required: true, content: {application/json: {schema: PublishRequest}}}
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: PublishRequest}
+          multipart/form-data: {schema: {type: object, properties: {files: {type: array, items: {type: string, format: binary}}, package: {type: string, format: binary}}}}
       responses:
         200: {content: {application/json: {schema: ValidateResult}}}
+        413: {description: Gói hoặc tệp vượt quá giới hạn}
         422: {description: Gói không hợp lệ}
     """
     actor = current_actor()
     actor.require("designer", "admin")
-    compiled = procedures.validate_procedure(platform(), _package(body(PublishRequest)))
+    compiled = procedures.validate_procedure(platform(), _package_from_request())
     steps = [{"id": s.bpmn_id, "name": s.name, "lane": s.lane, "allotment_days": str(s.allotment_days),
               "form": s.form} for s in compiled.steps]
     return ValidateResult().dump({"valid": True, "problems": [], "steps": steps,
+                                  "manifest": _manifest(compiled.manifest), "forms": compiled.forms,
                                   "warnings": [w.to_dict() for w in compiled.warnings]})
+
+
+@bp.post("/procedures/diagram.svg")
+def package_diagram():
+    """The diagram of an uploaded, unpublished package, each element with a problem marked (designer).
+    ---
+    post:
+      tags: [procedures]
+      description: Gói gửi như khi kiểm tra (JSON, hoặc multipart `files` / `package`); đầu trả lời
+        `X-Problem-Count` cho biết số lỗi.
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: PublishRequest}
+          multipart/form-data: {schema: {type: object, properties: {files: {type: array, items: {type: string, format: binary}}, package: {type: string, format: binary}}}}
+      responses:
+        200:
+          description: Sơ đồ (SVG), các phần tử có lỗi được đánh dấu
+          content: {image/svg+xml: {schema: {type: string}}}
+        413: {description: Gói hoặc tệp vượt quá giới hạn}
+        422: {description: Tệp BPMN không đọc được (không vẽ được)}
+    """
+    actor = current_actor()
+    actor.require("designer", "admin")
+    svg, problems = diagrams.package_diagram(platform(), actor, _package_from_request())
+    response = svg_response(svg, "no-store")
+    response.headers["X-Problem-Count"] = str(len(problems))
+    return response
+
+
+def _version_number(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 0 < len(text) < 10) or int(text) < 1:
+        raise NotFound("Không có phiên bản này: số phiên bản là một số nguyên dương.")
+    return int(text)
+
+
+@bp.get("/procedures/<code>/versions/<version>/diff")
+def version_diff(code, version):
+    """What changed from version `against` to this version (designer).
+    ---
+    get:
+      tags: [procedures]
+      parameters:
+        - {in: path, name: code, schema: {type: string}, required: true}
+        - {in: path, name: version, schema: {type: integer, minimum: 1, maximum: 999999999}, required: true}
+        - {in: query, schema: DiffQuery}
+      responses:
+        200: {content: {application/json: {schema: DiffSchema}}}
+        403: {description: Chỉ người thiết kế thủ tục hoặc quản trị}
+        404: {description: Không có thủ tục hoặc phiên bản}
+    """
+    actor = current_actor()
+    actor.require("designer", "admin")
+    number = _version_number(version)
+    against = query(DiffQuery).get("against") or max(number - 1, 1)
+    return DiffSchema().dump(procedure_diff.diff_versions(platform(), actor, code, number, against))
 
 
 def _number(value):

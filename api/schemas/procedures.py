@@ -28,6 +28,72 @@ class ValidateResult(Schema):
     problems = fields.List(fields.Nested(ProblemItem))
     warnings = fields.List(fields.Nested(ProblemItem))
     steps = fields.List(fields.Dict())
+    manifest = fields.Dict(metadata={"description": "Manifest đã đọc (để xem trước)"})
+    forms = fields.Dict(metadata={"description": "Biểu mẫu điện tử của gói (để xem trước)"})
+
+
+class DiffQuery(StrictSchema):
+    against = fields.Integer(validate=validate.Range(min=1, max=999999999),
+                             metadata={"description": "So với phiên bản này (mặc định: phiên bản liền trước)"})
+
+
+class FieldChange(Schema):
+    field = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
+class StepBrief(Schema):
+    id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    allotment_days = fields.String()
+    form = fields.String(allow_none=True)
+
+
+class StepChange(Schema):
+    id = fields.String()
+    name = fields.String()
+    changes = fields.List(fields.Nested(FieldChange))
+
+
+class StepsDiff(Schema):
+    added = fields.List(fields.Nested(StepBrief))
+    removed = fields.List(fields.Nested(StepBrief))
+    changed = fields.List(fields.Nested(StepChange))
+
+
+class FormFieldChange(Schema):
+    name = fields.String()
+    title = fields.String(allow_none=True)
+    changes = fields.List(fields.Nested(FieldChange))
+
+
+class FormChange(Schema):
+    form = fields.String()
+    added = fields.List(fields.Dict())
+    removed = fields.List(fields.Dict())
+    changed = fields.List(fields.Nested(FormFieldChange))
+    schema = fields.List(fields.Nested(FieldChange))
+
+
+class FormsDiff(Schema):
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.List(fields.Nested(FormChange))
+
+
+class DiffSchema(Schema):
+    code = fields.String()
+    name = fields.String(allow_none=True)
+    version = fields.Integer()
+    against = fields.Integer()
+    same = fields.Boolean(metadata={"description": "Hai phiên bản giống nhau về mọi mặt so sánh"})
+    legal_days = fields.Dict(allow_none=True, metadata={"description": "{before, after} khi thời hạn đổi"})
+    manifest = fields.List(fields.Nested(FieldChange))
+    steps = fields.Nested(StepsDiff)
+    lanes = fields.Dict()
+    forms = fields.Nested(FormsDiff)
 
 
 class VersionSchema(Schema):

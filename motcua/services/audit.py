@@ -333,8 +333,9 @@ def _files_findings(platform, session, lo: int, hi: int, hashes: dict):
 
 
 def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, replay_too: bool = False,
-               batch: int = BATCH, full: bool = False) -> dict:
-    """Every dossier's chain (and, with `replay_too`, its replay).
+               batch: int = BATCH, full: bool = False, after: int = 0, limit: int | None = None) -> dict:
+    """Every dossier's chain (and, with `replay_too`, its replay); with `limit`, one page of at most
+    `limit` dossiers after the cursor `after` (the console shows progress page by page).
 
     Incremental by default: a dossier whose chain was found intact before has a checkpoint (the
     seq and hash of its last event then, table `chain_checkpoints`); only the events after it are
@@ -347,7 +348,7 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     chain loses its checkpoint, so later runs report it again until it is dealt with.
 
     -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
-        calendar_first_broken, full[, inconsistent: [codes], diverged_at: {code: seq}]}.
+        calendar_first_broken, full, total[, next][, inconsistent: [codes], diverged_at: {code: seq}]}.
     """
     if actor is not None:
         actor.require(*VERIFIERS)
@@ -358,7 +359,9 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     checked, broken, firsts, inconsistent, diverged = 0, [], {}, [], {}
     files_broken: list[dict] = []
     hashes: dict[str, str | None] = {}
-    last_id = 0
+    last_id = after
+    if limit is not None:
+        batch = max(1, min(batch, limit))
     with tqdm(total=total, disable=not progress, unit=" hồ sơ", desc="Kiểm tra chuỗi băm", file=sys.stderr,
               dynamic_ncols=True) as bar:
         while True:
@@ -402,13 +405,17 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
             bar.update(len(dossiers))
             if broken or inconsistent:
                 bar.set_postfix_str(f"{len(broken) + len(inconsistent)} sai lệch", refresh=False)
+            if limit is not None and checked >= limit:
+                break
     with platform.uow(readonly=True) as uow, _read_only(uow.session) as session:
         global_events = session.connection().execute(select(*_CHAIN_COLUMNS).where(
             _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
               "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
-              "full": full}
+              "full": full, "total": total}
+    if limit is not None and checked >= limit:
+        result["next"] = last_id  # the cursor of the next page
     if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
         result["files_broken"] = files_broken
     if replay_too:

@@ -25,9 +25,11 @@ from engine.trail import Trail, trail_of
 from motcua.access import ROLES, Actor
 from motcua.clock import VN_TZ
 from motcua.db.models import Procedure, ProcedureVersion, ProcessInstance, StepRow
-from motcua.errors import NotFound
+from engine.problems import PackageInvalid
+from motcua.errors import NotFound, PackageRejected
 from motcua.services.documents import classify
 from motcua.services.dossiers import load_visible
+from motcua.services.procedures import compile_or_reject
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,36 @@ def procedure_diagram(platform, actor: Actor, code: str, version: int) -> str:
             raise NotFound(f"Không có phiên bản {version} của thủ tục «{code}».")
         bpmn, name = row.bpmn, row.manifest.get("name") or code
     return render_svg(bpmn, title=f"{name} — phiên bản {version}", **_limits(platform, bpmn))
+
+
+def package_diagram(platform, actor: Actor, package) -> tuple[str, list[dict]]:
+    """An uploaded, unpublished package drawn with every validation problem's element marked.
+
+    -> (SVG text, problems): the problems are those `validate` answers (empty for a valid package);
+    a BPMN the safe parser refuses cannot be drawn and answers 422 with its problems.
+    """
+    actor.require("designer", "admin")
+    try:
+        compile_or_reject(platform, package)
+        problems: list[dict] = []
+    except PackageRejected as err:
+        problems = list((err.extra or {}).get("problems") or [])
+    marks: dict[str, dict] = {}
+    for item in problems:
+        element = item.get("element")
+        if element:
+            where = f" (dòng {item['line']})" if item.get("line") else ""
+            title = f"{marks[element]['title']}; " if element in marks else ""
+            marks[element] = {"state": "problem", "title": f"{title}{item['message']}{where}"}
+    bpmn = package.bpmn or b""
+    limits = platform.settings.limits
+    try:
+        svg = render_svg(bpmn, overlay=marks, legend=bool(marks), title="Gói thủ tục tải lên (chưa công bố)",
+                         max_bytes=int(limits["bpmn_max_bytes"]), max_depth=int(limits["bpmn_max_depth"]))
+    except PackageInvalid as err:
+        raise PackageRejected("Không vẽ được sơ đồ: tệp BPMN không đọc được.",
+                              extra={"problems": problems or err.to_dicts()}) from err
+    return svg, problems
 
 
 def step_marks(rows: list[StepRow], now: datetime) -> dict:

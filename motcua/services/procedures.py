@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.package import CompiledProcedure, ProcedurePackage, compile_package
-from engine.problems import PackageInvalid
+from engine.package_files import Limits, entries_from_zip, package_from_entries
+from engine.problems import PackageInvalid, Problem
 from motcua.access import Actor
 from motcua.db.models import Office, Procedure, ProcedureVersion
 from motcua.errors import Conflict, NotFound, PackageRejected, TooLarge
@@ -22,6 +23,29 @@ def compile_or_reject(platform, package: ProcedurePackage) -> CompiledProcedure:
     try:
         return compile_package(package, max_bytes=int(limits["bpmn_max_bytes"]),
                                max_depth=int(limits["bpmn_max_depth"]))
+    except PackageInvalid as err:
+        raise PackageRejected("Gói thủ tục có lỗi; xem danh sách problems.",
+                              extra={"problems": [p.to_dict() for p in err.problems]}) from err
+
+
+def upload_limits(platform) -> Limits:
+    limits = platform.limits
+    return Limits(max_bytes=int(limits["package_max_bytes"]), max_files=int(limits["package_max_files"]),
+                  max_unpacked=int(limits["package_max_unpacked_bytes"]), max_ratio=int(limits["package_max_ratio"]))
+
+
+def package_from_upload(platform, *, files: list[tuple[str, bytes]] = (), archive: bytes | None = None
+                        ) -> ProcedurePackage:
+    """The designer's studio: a procedure folder's files (relative path, bytes) and/or a zip of it.
+    A package that cannot even be assembled answers 422 with its problems, like an invalid one."""
+    limits = upload_limits(platform)
+    try:
+        entries = list(files)
+        if archive is not None:
+            entries += entries_from_zip(archive, limits)
+        if not entries:
+            raise PackageInvalid(Problem("Chưa chọn tệp nào: cần process.bpmn, manifest.yaml và forms/*.json."))
+        return package_from_entries(entries, limits)
     except PackageInvalid as err:
         raise PackageRejected("Gói thủ tục có lỗi; xem danh sách problems.",
                               extra={"problems": [p.to_dict() for p in err.problems]}) from err

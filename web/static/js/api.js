@@ -52,7 +52,8 @@ function url(path, query) {
 
 async function send(method, path, { body, query, auth = true, accept = 'application/json', form } = {}) {
   const headers = { Accept: `${accept}, application/problem+json` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const isForm = typeof FormData !== 'undefined' && body instanceof FormData; // multipart: the browser sets the type
+  if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json';
   const token = auth ? getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
@@ -60,7 +61,7 @@ async function send(method, path, { body, query, auth = true, accept = 'applicat
     response = await fetch(url(path, query), {
       method,
       headers,
-      body: form !== undefined ? form : (body !== undefined ? JSON.stringify(body) : undefined),
+      body: form !== undefined ? form : (body === undefined || isForm ? body : JSON.stringify(body)),
       credentials: 'omit',
       cache: 'no-store',
     });
@@ -117,3 +118,5 @@ export async function fetchBlob(path, query, { auth = true } = {}) {
   const response = await send('GET', path, { query, auth, accept: '*/*' });
   return response.blob();
 }
+/** A multipart upload (FormData); resolves to the Response (read .json() or .text()), rejects with ApiError. */
+export const postForm = (path, form, { accept = 'application/json' } = {}) => send('POST', path, { body: form, accept });

@@ -271,6 +271,9 @@ export async function renderDossier(view, ctx, code) {
         diagramPanel(d.code),
         h('section', { class: 'panel', 'aria-labelledby': 'd-history' },
           h('h2', { id: 'd-history', text: 'Quá trình xử lý' }),
+          ctx.has('auditor', 'admin') ? h('p', {}, h('a', {
+            class: 'button small', href: `#/kiem-tra/${encodeURIComponent(d.code)}`, text: 'Xem lịch sử bằng lời và kết luận kiểm tra',
+          })) : null,
           historyAnswer.status === 'fulfilled' ? historyTable(historyAnswer.value.events || []) : problemAlert(historyAnswer.reason))),
       h('div', {},
         actions.length ? h('section', { class: 'panel', 'aria-labelledby': 'd-actions' },

@@ -9,6 +9,8 @@ import { renderDossier, renderDossierList } from './dossiers.js';
 import { renderFeedback, renderFeedbackList } from './feedback.js';
 import { refreshBell, startBell, stopBell } from './bell.js';
 import { renderMigrations } from './migrations.js';
+import { renderStudio } from './studio.js';
+import { renderAudit } from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -31,6 +33,8 @@ const TABS = [
     id: 'chuyen-phien-ban', label: 'Chuyển phiên bản', roles: ['designer', 'admin'],
     render: (view, ctx, rest, query) => renderMigrations(view, ctx, rest, query),
   },
+  { id: 'thiet-ke', label: 'Thiết kế thủ tục', roles: ['designer', 'admin'], render: (view, ctx, rest, query) => renderStudio(view, ctx, rest, query) },
+  { id: 'kiem-tra', label: 'Kiểm tra hồ sơ', roles: ['auditor', 'admin'], render: (view, ctx, rest) => renderAudit(view, ctx, rest) },
 ];
 
 let user = null;
@@ -78,7 +82,7 @@ function route() {
   if (!tabs.length) {
     fill(view, h('div', { class: 'panel' },
       h('h1', { text: 'Bàn làm việc' }),
-      h('p', { text: 'Tài khoản này không có vai trò tiếp nhận hay xử lý hồ sơ. Thiết kế và công bố thủ tục, '
+      h('p', { text: 'Tài khoản này không có vai trò nào dùng được trên bàn làm việc; '
         + 'quản trị người dùng được thực hiện qua API.' }),
       h('p', {}, h('a', { href: '/api/docs', text: 'Mở tài liệu API' }))));
     return;
