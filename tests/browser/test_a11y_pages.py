@@ -55,3 +55,16 @@ def test_console_signed_in_as_each_role(new_page, sign_in, username):
         page.wait_for_load_state("networkidle")
         assert_accessible(page, f"hồ sơ ({username})")
     screenshot(page, f"a11y-console-{username}")
+
+
+def test_the_check_finds_a_serious_violation(new_page):
+    """The check itself: an image without a text alternative and a button without a name fail it."""
+    page = new_page()
+    page.goto("/")
+    page.evaluate("""() => {
+      const img = document.createElement('img'); img.src = '/assets/img/none.svg'; document.body.append(img);
+      const button = document.createElement('button'); document.body.append(button);
+    }""")
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, "trang hỏng")
+    assert "image-alt" in str(failure.value) and "button-name" in str(failure.value)
