@@ -130,7 +130,7 @@ def dashboard(session, settings, actor, office, year: int, month: int, now: date
         "trend": trend, "late": _late(session, ctx), "index": report,
         "charts": {
             "trend": charts.trend(trend, f"Tỷ lệ hồ sơ đúng hạn 12 tháng – {who}", threshold),
-            "index": charts.indicators(measured, f"Chỉ số 766 tháng {month:02d}/{year} – {who}"),
+            "index": charts.indicators([i for i in measured if i["measured"]], f"Chỉ số 766 tháng {month:02d}/{year} – {who}"),
         },
     }
 

@@ -103,3 +103,11 @@ export async function apiText(path, options = {}) {
 
 export const get = (path, query, options = {}) => api('GET', path, { ...options, query });
 export const post = (path, body = {}, options = {}) => api('POST', path, { ...options, body });
+
+/** A download (the register as CSV or XLSX): the bytes as a Blob and the server's file name. */
+export async function apiBlob(path, query) {
+  const response = await send('GET', path, { query, accept: '*/*' });
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const match = /filename="([^"]+)"/.exec(disposition);
+  return { blob: await response.blob(), name: match ? match[1] : 'tai-ve' };
+}

@@ -6,6 +6,7 @@ import { ROLE } from '../format.js';
 import { renderReceive } from './receive.js';
 import { renderInbox, renderTask } from './inbox.js';
 import { renderDossier, renderDossierList } from './dossiers.js';
+import { renderDashboard } from './dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -20,6 +21,7 @@ const TABS = [
     id: 'ho-so', label: 'Hồ sơ', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderDossier(view, ctx, rest) : renderDossierList(view, ctx, query)),
   },
+  { id: 'dieu-hanh', label: 'Bảng điều hành', roles: ['leader', 'admin', 'auditor'], render: (view, ctx, rest, query) => renderDashboard(view, ctx, query) },
 ];
 
 let user = null;
