@@ -20,12 +20,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from motcua.db.models import LateHandling, Office, StepRow, User
-from motcua.services import charts
+from motcua.db.models import Dossier, LateHandling, Office, StepRow, User
+from motcua.services import charts, index766
 from motcua.services import report_snapshots as snapshots
-from motcua.services.index766 import index766
 from motcua.services.index766_drill import authorised_office, dossier_rows
 from motcua.services.index766_indicators import INDICATORS, Context
 from motcua.services.report_scope import Scope, month_range, month_text, office_tree, parse_month, previous_month
@@ -45,13 +44,18 @@ def _rate(numerator, denominator) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def _month_on_time(session, settings, scope: Scope, office, year: int, month: int, now: datetime) -> dict:
+def _month_on_time(session, settings, scope: Scope, office, year: int, month: int, now: datetime,
+                   first: datetime | None, ctx: Context | None = None) -> dict:
+    """2.1 of a month: stored, or computed (with `ctx` when given); a month ending before the
+    scope's first receipt has no population (2.1 counts dossiers received before the period's end)."""
+    start, end = month_range(year, month)
+    if first is None or end <= first:
+        return {"numerator": 0, "denominator": 0, "rate": None, "stored": False}
     run = snapshots.latest(session, snapshots.monthly_key(office, year, month))
     stored = _stored_on_time(run) if run is not None else None
     if stored is not None:
         return {**stored, "stored": True}
-    start, end = month_range(year, month)
-    measure = INDICATORS["2.1"](Context(session, settings, scope, start, max(start, min(end, now))))
+    measure = INDICATORS["2.1"](ctx or Context(session, settings, scope, start, max(start, min(end, now))))
     return {"numerator": measure.numerator, "denominator": measure.denominator,
             "rate": _rate(measure.numerator, measure.denominator), "stored": False}
 
@@ -101,25 +105,32 @@ def _offices(session, actor) -> list[dict]:
     return [{"code": o.code, "name": o.name} for o in office_tree(session, own)]
 
 
-def _index(session, settings, office, year: int, month: int, now: datetime) -> dict:
+def _index(session, settings, office, ctx: Context, year: int, month: int) -> dict:
+    """As GET /reports/index766 serves it: the stored month, else index766.index766's answer,
+    computed on the dashboard's own context (so 2.1's population is judged once)."""
     run = snapshots.latest(session, snapshots.monthly_key(office, year, month))
     if run is not None and "measured_max" in (run.figures or {}):
         return snapshots.served(run)
-    return {**index766(session, settings, office, year, month, now), "stored": False}
+    cfg = index766.config(settings)
+    return {"office": office.code if office else None, "office_name": office.name if office else None,
+            "month": month_text(year, month), "as_of": ctx.cut, **index766.score(cfg, index766.measure_all(ctx, cfg)),
+            "figures": index766.figures(ctx), "stored": False}
 
 
 def dashboard(session, settings, actor, office, year: int, month: int, now: datetime) -> dict:
     scope = Scope(session, office)
     start, end = month_range(year, month)
     ctx = Context(session, settings, scope, start, max(start, min(end, now)))
+    first = session.scalar(scope.dossiers(select(func.min(Dossier.received_at))))
     trend, y, m = [], year, month
     for _ in range(TREND_MONTHS):
         trend.append({"month": month_text(y, m), "label": f"{m:02d}/{y % 100:02d}",
-                      **_month_on_time(session, settings, scope, office, y, m, now)})
+                      **_month_on_time(session, settings, scope, office, y, m, now, first,
+                                       ctx if (y, m) == (year, month) else None)})
         y, m = previous_month(y, m)
     trend.reverse()
     current = trend[-1]
-    report = _index(session, settings, office, year, month, now)
+    report = _index(session, settings, office, ctx, year, month)
     measured = [i for g in report["groups"] for i in g["indicators"]]
     threshold = next((float(i.get("threshold") or 1.0) for i in measured if i["code"] == "2.1"), 1.0)
     who = office.name if office else "toàn tỉnh"

@@ -200,16 +200,23 @@ async function drillPanel(query) {
   return panel;
 }
 
+// The last dashboard answer: opening or closing a drill-down of the same office and month reuses it
+// (only the list is fetched); choosing an office or a month, or coming back to the tab, reloads.
+let last = null;
+const keyOf = (query) => `${query['co-quan'] || ''}|${query.thang || ''}`;
+
 export async function renderDashboard(view, ctx, query = {}) {
   view.replaceChildren(h('h1', { text: 'Bảng điều hành' }), h('p', { class: 'hint', text: 'Đang tải…' }));
   let answer;
+  const reuse = last && last.key === keyOf(query) && (query['chi-tieu'] || last.drilled);
   try {
-    answer = await get('/reports/dashboard', { office: query['co-quan'], month: query.thang });
+    answer = reuse ? last.answer : await get('/reports/dashboard', { office: query['co-quan'], month: query.thang });
   } catch (error) {
     view.replaceChildren(h('h1', { text: 'Bảng điều hành' }), problemAlert(error));
     return;
   }
   const current = { 'co-quan': answer.office || '', thang: answer.month };
+  last = { key: keyOf(current), answer, drilled: Boolean(query['chi-tieu']) };
   view.replaceChildren(
     h('h1', { text: `Bảng điều hành — ${answer.office_name || 'Toàn tỉnh'}, tháng ${answer.month.split('-').reverse().join('/')}` }),
     toolbar(ctx, answer, query),
