@@ -235,6 +235,21 @@ def check_dossier_action(session, actor: Actor, dossier: Dossier, action: str) -
         raise Forbidden(denial)
 
 
+# -- office reports (the leader's dashboard and its drill-down) -----------------------------------
+
+def office_report_denial(actor: Actor, office_id: int | None, own_tree: Iterable[int]) -> str | None:
+    """Why the actor may not read an office's dashboard (a Vietnamese sentence for the 403), or None.
+    Leaders read their office and the offices below it (`own_tree`: their office's ids, children
+    included); admins and auditors read every office and the province (`office_id` None)."""
+    if actor.sees_everything:
+        return None
+    if not actor.has("leader"):
+        return "Bảng điều hành dành cho lãnh đạo cơ quan, kiểm tra viên và quản trị viên."
+    if office_id is None or office_id not in set(own_tree):
+        return "Chỉ xem được số liệu của cơ quan mình và các cơ quan trực thuộc."
+    return None
+
+
 # -- tasks --------------------------------------------------------------------------------------
 
 def may_read_task(actor: Actor, row: StepRow) -> bool:

@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from api.auth import current_actor, platform
 from api.routes import body, query
 from api.schemas.common import StrictSchema, paged
-from motcua.services import register, reports
+from motcua.services import dashboard, register, reports
+from motcua.services import index766_drill as index766_drill_service
 
 bp = Blueprint("reports", __name__)
 _MONTH_FORM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -215,3 +216,143 @@ def late_handling():
     q = query(LateQuery)
     items, total = reports.late_list(platform(), q["office"], q["month"], q["page"], q["per_page"])
     return paged(LateHandlingSchema, items, total, q["page"], q["per_page"])
+
+
+# --- the leader's dashboard and the drill-down behind the 766 numbers (issue 15 item 4) ---------
+
+class DrillQuery(ReportQuery):
+    indicator = fields.String(required=True, validate=validate.Length(min=1, max=8),
+                              metadata={"description": "Số hiệu chỉ tiêu: 2.1, 2.2, 3.1, 3.2, 3.3, 5.4"})
+    part = fields.String(load_default="denominator", validate=validate.OneOf(["numerator", "denominator"]),
+                         metadata={"description": "numerator (tử số) hoặc denominator (mẫu số)"})
+
+
+class DrillDossierSchema(Schema):
+    code = fields.String()
+    procedure_name = fields.String()
+    receiving_office_name = fields.String()
+    competent_office_name = fields.String()
+    status = fields.String()
+    channel = fields.String()
+    received_at = fields.DateTime()
+    due_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    apology = fields.Boolean()
+    end = fields.DateTime(metadata={"description": "2.1, 5.4: thời điểm kết thúc xử lý được xét"})
+    on_time = fields.Boolean()
+    waiting = fields.Boolean()
+    supplement_requests = fields.Integer()
+    disliked = fields.Boolean()
+
+
+class DrillItemSchema(DrillDossierSchema):
+    procedure = fields.String(metadata={"description": "unit=procedure: tên thủ tục"})
+    online = fields.Boolean()
+    average_days = fields.Float()
+    allowed_days = fields.Float()
+    within = fields.Boolean()
+    dossiers = fields.Raw(metadata={"description": "2.2: các hồ sơ của thủ tục (như mục hồ sơ)"})
+
+
+class DrillSchema(Schema):
+    office = fields.String(allow_none=True)
+    office_name = fields.String(allow_none=True)
+    month = fields.String()
+    as_of = fields.DateTime()
+    indicator = fields.String()
+    name = fields.String()
+    part = fields.String()
+    unit = fields.String(metadata={"description": "dossier: danh sách hồ sơ; procedure: danh sách thủ tục"})
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Integer(allow_none=True)
+    count = fields.Float(metadata={"description": "Tử số hoặc mẫu số của chỉ tiêu"})
+    total = fields.Integer(metadata={"description": "Số mục trong danh sách"})
+    items = fields.Method("_items")
+    note = fields.String(allow_none=True)
+
+    def _items(self, obj):
+        if obj["unit"] == "procedure":
+            return [{**DrillItemSchema(exclude=("dossiers",)).dump(i),
+                     **({"dossiers": DrillDossierSchema(many=True).dump(i["dossiers"])} if "dossiers" in i else {})}
+                    for i in obj["items"]]
+        return DrillDossierSchema(many=True).dump(obj["items"])
+
+
+class LateStepSchema(Schema):
+    step = fields.String()
+    office_name = fields.String()
+    due_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    officials = fields.List(fields.String(), metadata={"description": "Họ tên cán bộ chịu trách nhiệm"})
+
+
+class LateDossierSchema(DrillDossierSchema):
+    finished = fields.Boolean()
+    reason = fields.String()
+    steps = fields.List(fields.Nested(LateStepSchema))
+    officials = fields.List(fields.String())
+
+
+class RateSchema(Schema):
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Integer(allow_none=True)
+    rate = fields.Float(allow_none=True)
+
+
+class TrendPointSchema(RateSchema):
+    month = fields.String()
+    label = fields.String()
+    stored = fields.Boolean()
+
+
+class DashboardSchema(Schema):
+    office = fields.String(allow_none=True)
+    office_name = fields.String(allow_none=True)
+    offices = fields.List(fields.Dict())
+    month = fields.String()
+    as_of = fields.DateTime()
+    on_time = fields.Nested(RateSchema)
+    trend = fields.List(fields.Nested(TrendPointSchema))
+    late = fields.List(fields.Nested(LateDossierSchema))
+    index = fields.Nested(Index766Schema)
+    charts = fields.Dict(metadata={"description": "trend, index: SVG vẽ trên máy chủ"})
+
+
+@bp.get("/reports/dashboard")
+def leader_dashboard():
+    """The leader's dashboard of an office (its children included) for a month: on-time rate and its
+    12-month trend, late dossiers with the officials responsible, the 766 index, charts as SVG.
+    Leaders: their office and below; admins and auditors: any office or the province.
+    ---
+    get:
+      tags: [reports]
+      parameters: [{in: query, schema: ReportQuery}]
+      responses:
+        200: {content: {application/json: {schema: DashboardSchema}}}
+        403: {description: Không phải lãnh đạo của cơ quan này}
+        404: {description: Không có cơ quan này}
+        422: {description: Tháng không hợp lệ}
+    """
+    actor = current_actor()
+    q = query(ReportQuery)
+    return DashboardSchema().dump(dashboard.dashboard_for(platform(), actor, q["office"], q["month"]))
+
+
+@bp.get("/reports/index766/dossiers")
+def index766_drill():
+    """The dossiers (or procedures) behind an indicator's numerator or denominator for an office
+    and month: the list's length is the number the index shows (5.4: see `note`).
+    ---
+    get:
+      tags: [reports]
+      parameters: [{in: query, schema: DrillQuery}]
+      responses:
+        200: {content: {application/json: {schema: DrillSchema}}}
+        403: {description: Không phải lãnh đạo của cơ quan này}
+        404: {description: Không có cơ quan này}
+        422: {description: Chỉ tiêu, phần hoặc tháng không hợp lệ}
+    """
+    actor = current_actor()
+    q = query(DrillQuery)
+    return DrillSchema().dump(index766_drill_service.drill_for(platform(), actor, q["office"], q["month"],
+                                                               q["indicator"], q["part"]))

@@ -72,3 +72,83 @@ def test_receipt_is_one_a5_sheet_with_everything_inside(browser, live_server, sc
         assert _pages(page.pdf(prefer_css_page_size=True)) == 1
     finally:
         context.close()
+
+
+# --- every paper (issue 15 item 9): printed to PDF by Chromium, each on its sheet -----------------
+
+LONG_REASON = ("Thành phần hồ sơ chưa đầy đủ theo quy định tại Nghị định số 123/2015/NĐ-CP: thiếu bản sao "
+               "giấy tờ chứng minh nhân thân của người được cấp trích lục và văn bản ủy quyền có chứng thực "
+               "của người yêu cầu thay; đề nghị bổ sung trong thời hạn quy định.")
+# Each paper and the action that makes it apply (None: it applies from the receipt on); all are
+# the competent office's (Minh Xuân decides trich-luc-ho-tich), whose leader signs form 04.
+PAPERS = {
+    "receipt": ("A5", None),
+    "control-slip": ("A4", None),
+    "supplement": ("A4", ("supplement-request", {"reason": LONG_REASON, "items": [
+        "Bản sao giấy tờ chứng minh nhân thân của người được cấp trích lục (căn cước công dân hoặc hộ chiếu)",
+        "Văn bản ủy quyền có chứng thực của người yêu cầu cấp bản sao trích lục thay", "Tờ khai (bản chính)"]})),
+    "refusal": ("A4", ("reject", {"reason": LONG_REASON})),
+    "stop": ("A4", ("stop", {"reason": LONG_REASON})),
+    "apology": ("A4", ("apology", {"reason": LONG_REASON, "new_due_at": "2026-11-27T17:00:00+07:00"})),
+}
+# Justified text spreads the words of a line to both margins: it reads well on a full-width
+# paragraph, badly in a narrow column or on a small sheet (wide gaps), so it is allowed only on
+# blocks at least this wide.
+JUSTIFY_MIN_MM = 120
+
+
+def _narrow_justified(page) -> list[str]:
+    return page.evaluate("""(minPx) => [...document.querySelectorAll('body *')]
+        .filter(e => getComputedStyle(e).textAlign === 'justify' && getComputedStyle(e).display !== 'inline'
+                  && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim().length > 30)
+                  && e.getBoundingClientRect().width < minPx)
+        .map(e => e.tagName + '.' + e.className + ': ' + e.textContent.trim().slice(0, 40))""", JUSTIFY_MIN_MM * MM)
+
+
+def _outside_page(page, width_px: float) -> list[str]:
+    """Text nodes whose box starts left of the page or ends past its printable width."""
+    return page.evaluate("""(limit) => {
+        const out = []; const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const n = walker.currentNode; if (!n.textContent.trim()) continue;
+          const range = document.createRange(); range.selectNodeContents(n);
+          for (const r of range.getClientRects()) if (r.left < -0.5 || r.right > limit + 0.5) {
+            out.push(n.textContent.trim().slice(0, 40)); break; }
+        }
+        return out; }""", width_px)
+
+
+def test_every_paper_fits_its_sheet(browser, live_server, screenshots):
+    desk = _signed_in_context(browser, live_server, "minhxuan.receiver")
+    leader = _signed_in_context(browser, live_server, "minhxuan.leader")
+    problems = []
+    try:
+        for form, (sheet, action) in PAPERS.items():
+            code = _receive(desk)
+            if action:
+                path, body = action
+                answer = leader.request.post(f"{API}/dossiers/{code}/{path}", data=body)
+                assert answer.ok, (form, answer.text())
+            page = leader.new_page()
+            response = page.goto(f"{API}/dossiers/{code}/documents/{form}")
+            assert response.ok, (form, response.status)
+            width = PRINTABLE_MM[sheet] * MM
+            overflow = _overflow(page, width)
+            outside = _outside_page(page, width)
+            narrow = _narrow_justified(page)
+            page.screenshot(path=str(screenshots / f"{form}-print.png"), full_page=True)
+            pdf = page.pdf(prefer_css_page_size=True, path=str(screenshots / f"{form}.pdf"))
+            pages = _pages(pdf)
+            # A5 = 419.5 × 595.3 pt, A4 = 595.3 × 841.9 pt (Chromium rounds to its own units)
+            box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+            expected = (419.5, 595.3) if sheet == "A5" else (595.3, 841.9)
+            media = box is not None and all(abs(float(v) - e) < 2 for v, e in zip(box.groups(), expected))
+            height_mm = page.evaluate("document.documentElement.scrollHeight") / MM
+            if overflow or outside or narrow or pages != 1 or not media:
+                problems.append(f"{form}: pages={pages} sheet_ok={media} height={height_mm:.0f}mm overflow={overflow} "
+                                f"outside={outside} narrow_justified={narrow}")
+            page.close()
+    finally:
+        desk.close()
+        leader.close()
+    assert not problems, "\n".join(problems)

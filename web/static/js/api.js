@@ -120,3 +120,10 @@ export async function fetchBlob(path, query, { auth = true } = {}) {
 }
 /** A multipart upload (FormData); resolves to the Response (read .json() or .text()), rejects with ApiError. */
 export const postForm = (path, form, { accept = 'application/json' } = {}) => send('POST', path, { body: form, accept });
+/** A download (the register as CSV or XLSX): the bytes as a Blob and the server's file name. */
+export async function apiBlob(path, query) {
+  const response = await send('GET', path, { query, accept: '*/*' });
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const match = /filename="([^"]+)"/.exec(disposition);
+  return { blob: await response.blob(), name: match ? match[1] : 'tai-ve' };
+}

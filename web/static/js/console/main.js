@@ -11,6 +11,7 @@ import { refreshBell, startBell, stopBell } from './bell.js';
 import { renderMigrations } from './migrations.js';
 import { renderStudio } from './studio.js';
 import { renderAudit } from './audit.js';
+import { renderDashboard } from './dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 const WORKING = ['receiver', 'specialist', 'leader'];
@@ -35,6 +36,7 @@ const TABS = [
   },
   { id: 'thiet-ke', label: 'Thiết kế thủ tục', roles: ['designer', 'admin'], render: (view, ctx, rest, query) => renderStudio(view, ctx, rest, query) },
   { id: 'kiem-tra', label: 'Kiểm tra hồ sơ', roles: ['auditor', 'admin'], render: (view, ctx, rest) => renderAudit(view, ctx, rest) },
+  { id: 'dieu-hanh', label: 'Bảng điều hành', roles: ['leader', 'admin', 'auditor'], render: (view, ctx, rest, query) => renderDashboard(view, ctx, query) },
 ];
 
 let user = null;
