@@ -1,7 +1,7 @@
 """the desk's search: a normalized search line per dossier, indexed (issue 15 item 5)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01 16:00:00
 
 `dossiers.search_text` holds the code, the applicant's name without diacritics, the identity number
@@ -17,7 +17,7 @@ from motcua.domain.search import search_text
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

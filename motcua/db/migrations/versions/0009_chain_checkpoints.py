@@ -1,7 +1,7 @@
 """chain checkpoints: the last verified event of each dossier's history (issue 16)
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01 16:00:00
 
 `chain_checkpoints` holds, per dossier, the sequence number and hash of the last event a chain
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """indexes for the inbox and the dossier list at a province's size (issue 16 item 3)
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-01 16:00:00
 
 With a million dossiers, three million steps and five million events (bench/bench_scale.py):
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """the citizen's three-level rating (issue 15.8)
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-01 16:00:00
 
 `ratings.level`: very_satisfied | satisfied | dissatisfied, as the national public service portal
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0011'
-down_revision = '0005'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
