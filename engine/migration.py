@@ -160,6 +160,7 @@ def migrate(workflow, new_spec_text: str, id_map: dict | None = None) -> list[Mo
     moves, problems = check(workflow, new_spec, new_subs, id_map)
     if problems:
         raise Blocked(problems)
+    serializer.forget(workflow)  # the task tree changes: a text remembered before no longer holds
     alignment = _alignment(workflow.spec, new_spec, dict(id_map or {}))
     timers = {}
     current = [t for t in workflow.get_tasks(state=CURRENT, skip_subprocesses=True)]
