@@ -196,4 +196,4 @@ def test_four_workers_and_two_schedulers_lose_and_repeat_nothing(database, tmp_p
         assert drafts == []
     engine.dispose()
     assert audit["broken"] == [] and audit["checked"] == len(codes)
-    assert elapsed < 300  # ~1 min on a quiet 2-core machine; the bound leaves room for a shared one
+    assert elapsed < 420  # a bound for a machine shared with other test runs (4.4 min measured at load 30)
