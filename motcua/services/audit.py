@@ -269,7 +269,7 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     `limit` dossiers after the cursor `after` (the console shows progress page by page).
 
     -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
-        calendar_first_broken, total[, next][, inconsistent: [codes], diverged_at: {code: seq}]}.
+        calendar_first_broken[, total, next (pages)][, inconsistent: [codes], diverged_at: {code: seq}]}.
     """
     if actor is not None:
         actor.require(*VERIFIERS)
@@ -326,10 +326,11 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
             _EVENTS.c.dossier_id.is_(None)).order_by(_EVENTS.c.seq)).all()
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
-              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
-              "total": total}
-    if limit is not None and checked >= limit:
-        result["next"] = last_id  # the cursor of the next page
+              "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken}
+    if limit is not None:  # a page: how many in all, and the cursor of the next page while there is one
+        result["total"] = total
+        if checked >= limit:
+            result["next"] = last_id
     if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
         result["files_broken"] = files_broken
     if replay_too:
