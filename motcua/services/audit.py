@@ -348,7 +348,7 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
     chain loses its checkpoint, so later runs report it again until it is dealt with.
 
     -> {checked, broken: [codes], first_broken: {code: seq}, calendar_chain_valid,
-        calendar_first_broken, full, total[, next][, inconsistent: [codes], diverged_at: {code: seq}]}.
+        calendar_first_broken, full[, total, next (pages)][, inconsistent: [codes], diverged_at: {code: seq}]}.
     """
     if actor is not None:
         actor.require(*VERIFIERS)
@@ -413,9 +413,11 @@ def verify_all(platform, progress: bool = False, *, actor: Actor | None = None, 
         calendar_broken = chain.verify_chain(global_events)
     result = {"checked": checked, "broken": broken, "first_broken": firsts,
               "calendar_chain_valid": calendar_broken is None, "calendar_first_broken": calendar_broken,
-              "full": full, "total": total}
-    if limit is not None and checked >= limit:
-        result["next"] = last_id  # the cursor of the next page
+              "full": full}
+    if limit is not None:  # a page: how many in all, and the cursor of the next page while there is one
+        result["total"] = total
+        if checked >= limit:
+            result["next"] = last_id
     if files_broken:  # issue 12: stored files changed or missing (absent when all are intact)
         result["files_broken"] = files_broken
     if replay_too:

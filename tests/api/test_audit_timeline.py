@@ -103,7 +103,7 @@ def test_verification_page_by_page(client, login, publish):
     codes = [done_dossier(client) for _ in range(3)]
     auditor = login("auditor")
     whole = auditor.post(f"{API}/audit/verify").get_json()
-    assert whole["checked"] == 3 and whole["total"] == 3 and "next" not in whole
+    assert whole["checked"] == 3 and "total" not in whole and "next" not in whole  # the contract's answer
     seen, cursor, pages = 0, 0, 0
     while True:
         page = auditor.post(f"{API}/audit/verify", json={"after": cursor, "limit": 2}).get_json()

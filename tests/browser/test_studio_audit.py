@@ -157,3 +157,23 @@ def test_the_auditor_reads_a_dossiers_timeline_diagram_and_verdict(new_page, sig
     page.goto(f"/app#/ho-so/{code}")
     page.get_by_role("link", name="Xem lịch sử bằng lời và kết luận kiểm tra").click()
     expect(page.locator("#audit-verdict")).to_contain_text("Lịch sử đáng tin cậy")
+
+
+def test_the_designer_publishes_a_whole_folder(new_page, sign_in):
+    """A folder chosen with the directory picker: its files arrive under their relative paths
+    (simple/process.bpmn, simple/forms/…), the top folder is dropped on the server."""
+    page = sign_in(new_page(), "designer")
+    page.goto("/app#/thiet-ke")
+    page.set_input_files("#studio-folder", str(ROOT / "tests" / "fixtures" / "simple"))
+    expect(page.locator("#studio-result")).to_contain_text("Đã chọn")
+    page.get_by_role("button", name="Kiểm tra gói").click()
+    expect(page.locator("#studio-result .alert.success")).to_contain_text("Thủ tục thử nghiệm")
+    page.locator("#studio-form-select").select_option("tham_dinh")
+    expect(page.locator("#studio-form-preview")).to_contain_text("Ý kiến thẩm định")
+    page.get_by_role("button", name="Công bố phiên bản mới").click()
+    expect(page.locator("#flash")).to_contain_text("Đã công bố phiên bản 1")
+    expect(page.locator("#studio-title")).to_have_text("Thủ tục thử nghiệm")
+    expect(page.locator("#studio-migrate")).to_have_count(0)  # one version: nothing to migrate
+    page.get_by_role("button", name="Sơ đồ").click()
+    expect(page.locator("#studio-version-diagram img")).to_be_visible()
+    shot(page, "test_designer_publishes_a_folder")

@@ -80,7 +80,7 @@ async function renderTimeline(view, ctx, code) {
 
 function verifyPanel() {
   const button = h('button', { type: 'button', class: 'primary', id: 'audit-verify', text: 'Kiểm tra toàn bộ hồ sơ' });
-  const bar = h('progress', { id: 'audit-progress', max: '1', value: '0', hidden: true });
+  const bar = h('progress', { id: 'audit-progress', max: '1', value: '0', hidden: true, 'aria-label': 'Tiến độ kiểm tra' });
   const status = h('p', { id: 'audit-verify-status', 'aria-live': 'polite' });
   const result = h('div', {});
   button.addEventListener('click', async () => {
