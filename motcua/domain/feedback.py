@@ -195,13 +195,14 @@ def flag_due_soon(state: FeedbackState, *, duty: str, now: datetime) -> Moved:
 
 
 def flag_overdue(state: FeedbackState, *, now: datetime) -> Moved:
-    """The answer or the publication is past due and still owed: flagged once per duty."""
+    """The answer or the publication is past due (done exactly at the due time is on time) and
+    still owed: flagged once per duty."""
     pending = pending_duties(state)
     events = []
     state = state.copy()
     for duty in ("answer", "publish"):
         due = pending.get(duty)
-        if due is not None and now >= due and duty not in state.overdue:
+        if due is not None and now > due and duty not in state.overdue:
             state.overdue = state.overdue + (duty,)
             events.append(FE.FeedbackOverdue(duty=duty, due_at=due))
     return state, events

@@ -128,6 +128,9 @@ def submit(platform, body: dict) -> tuple[dict, bool]:
             if office is None:
                 raise NotFound("Chưa cấu hình cơ quan tiếp nhận phản ánh, kiến nghị.")
         contact = body["contact"].strip()
+        blank = {key: ["Bắt buộc."] for key in ("name", "contact", "content") if not (body.get(key) or "").strip()}
+        if blank:
+            raise Invalid("Thiếu thông tin bắt buộc.", errors=blank)
         repeat = None
         if body.get("repeat_of"):
             repeat = session.scalar(select(Feedback).where(Feedback.code == body["repeat_of"].strip().upper()))

@@ -83,7 +83,8 @@ def test_late_answer_and_publication_and_the_overdue_flag():
     state, _ = F.classify(state, category="conduct", now=at("2026-11-26 09:00"))
     assert F.late_duties(state, at("2026-12-16 09:00")) == []
     assert F.late_duties(state, at("2026-12-16 09:01")) == ["answer"]
-    flagged, ev = F.flag_overdue(state, now=at("2026-12-16 09:00"))
+    assert F.flag_overdue(state, now=at("2026-12-16 09:00"))[1] == []      # exactly at the due time: on time
+    flagged, ev = F.flag_overdue(state, now=at("2026-12-16 09:01"))
     assert [e.data["duty"] for e in ev] == ["answer"]
     assert F.flag_overdue(flagged, now=at("2026-12-16 10:00"))[1] == []     # once
     state, ev = F.answer(state, text="Muộn", publish=False, times=TIMES, now=at("2026-12-17 10:00"), calendars=CAL)

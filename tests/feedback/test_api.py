@@ -120,6 +120,7 @@ def test_without_a_matching_dossier_the_provincial_centre_handles_it(client, pub
     problem(client.get(f"{API}/public/feedback/PAKN-261125-NOTACODE"), 404)
     problem(send(client, kind="other"), 422)
     problem(send(client, name=""), 422)
+    assert "contact" in problem(send(client, contact="     "), 422)["errors"]
     problem(send(client, extra="x"), 422)
 
 

@@ -53,7 +53,8 @@ def test_reminders_and_overdue_exactly_once_across_the_national_day(people, cloc
     assert run_job(people, "feedback", at("2026-09-22 09:00"))["done"] == 1
     assert run_job(people, "feedback", at("2026-09-22 09:30"))["done"] == 0
     # the answer's due time passes: flagged once, the leader told once
-    assert run_job(people, "feedback", at("2026-09-23 09:00"))["done"] == 1
+    assert run_job(people, "feedback", at("2026-09-23 09:00"))["done"] == 0   # exactly at it: still on time
+    assert run_job(people, "feedback", at("2026-09-23 09:01"))["done"] == 1
     assert run_job(people, "feedback", at("2026-09-24 09:00"))["done"] == 0
     assert kinds(people) == Counter({"feedback_due_soon": 6, "feedback_overdue": 1})
     assert recipients(people, "feedback_overdue") == {"ttpvhcc.leader"}
