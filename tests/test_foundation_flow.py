@@ -36,7 +36,9 @@ def only_step(dossier):
 
 def test_publish_start_complete_every_step(login, publish, clock):
     published = publish(simple_package())
-    assert published == {"code": "thu-tuc-thu", "version": 1, "process_id": "simple_process"}
+    assert {k: published[k] for k in ("code", "version", "process_id")} == \
+        {"code": "thu-tuc-thu", "version": 1, "process_id": "simple_process"}
+    assert [w["element"] for w in published["warnings"]] == ["manifest.publication"]  # no publication data
 
     desk = login("minhxuan.receiver")
     dossier = receive(desk)

@@ -55,7 +55,7 @@ MANIFEST_REQUIRED = {
     "code", "name", "field", "level", "legal_days", "fee", "documents", "channels", "competent_office",
     "saturday_service", "boundary_free", "process_id", "legal_basis",
 }
-MANIFEST_OPTIONAL = {"official_code", "saturday_hours", "application_form", "protected_variables"}
+MANIFEST_OPTIONAL = {"official_code", "saturday_hours", "application_form", "protected_variables", "publication"}
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",

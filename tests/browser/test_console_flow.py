@@ -163,7 +163,7 @@ def test_receive_work_every_step_return_lookup_and_rate(new_page, sign_in, live_
     # --- the dossier view: status done, no step left, the history of every step
     page.get_by_role("link", name="Hồ sơ", exact=True).click()
     page.get_by_label("Trạng thái").select_option("done")
-    page.get_by_role("button", name="Lọc").click()
+    page.get_by_role("button", name="Tìm").click()
     expect(page.locator("#dossier-list")).to_contain_text("1 hồ sơ")
     page.locator("#dossier-list").get_by_role("link", name=code).click()
     expect(page.locator("#dossier-code")).to_have_text(code)

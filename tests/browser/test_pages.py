@@ -127,22 +127,16 @@ def test_data_is_shown_as_text_never_as_markup(new_page, sign_in):
 
 
 def test_desk_closed_shows_the_next_opening(new_page, sign_in, live_server):
-    # Saturday 28/11/2026 10:00: Minh Xuân serves Saturday mornings, but not this procedure
+    """The warning comes before the form is filled (not as a 409 after it), for this procedure:
+    Saturday 28/11/2026 10:00, Minh Xuân serves Saturday mornings, but not this procedure."""
     live_server.clock.freeze(datetime(2026, 11, 28, 10, 0, tzinfo=VN_TZ))
     page = sign_in(new_page(), "minhxuan.receiver")
     page.get_by_label("Thủ tục hành chính").select_option("trich-luc-ho-tich")
-    form = page.locator("#receive-form")
-    form.get_by_label("Họ và tên người nộp").fill("Hoàng Văn Nam")
-    form.get_by_label("Số định danh cá nhân / CCCD").fill("001090001111")
-    form.get_by_label("Số điện thoại").fill("0911000111")
-    form.get_by_label("Loại sự kiện hộ tịch").select_option(label="Khai tử")
-    form.get_by_label("Họ, chữ đệm, tên người được cấp trích lục").fill("Hoàng Văn Ba")
-    form.get_by_label("Nơi đã đăng ký hộ tịch").fill("UBND xã Yên Sơn")
-    form.get_by_label("Số bản sao đề nghị cấp").fill("1")
-    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
-    alert = form.locator(".messages .alert")
-    expect(alert).to_contain_text("Bộ phận một cửa đang đóng")
-    expect(alert).to_contain_text("07:30 ngày 30/11/2026")
+    expect(page.locator(".procedure-info")).to_be_visible()
+    warning = page.locator("#desk-closed")
+    expect(warning).to_contain_text("đang đóng")
+    expect(warning).to_contain_text("07:30 ngày 30/11/2026")
+    expect(page.get_by_role("button", name="Tiếp nhận hồ sơ", exact=True)).to_be_disabled()
     expect(page.locator("#received")).to_have_count(0)
 
 

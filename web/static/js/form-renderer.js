@@ -198,7 +198,7 @@ function jsonField(path, node, name, required, value) {
   };
 }
 
-function objectFields(node, path, values, root, container) {
+function objectFields(node, path, values, root, container, registry = null) {
   const required = new Set(Array.isArray(node.required) ? node.required : []);
   const readers = [];
   for (const [name, raw] of Object.entries(node.properties || {})) {
@@ -209,6 +209,7 @@ function objectFields(node, path, values, root, container) {
     const { element, read } = field(childPath, child, name, required.has(name), value, root);
     container.append(element);
     readers.push([name, read]);
+    if (registry) registry[name] = element;
   }
   return () => {
     const out = {};
@@ -255,6 +256,79 @@ function field(path, node, name, required, value, root) {
 }
 
 /**
+ * Fields that appear only when needed: the object's `if`/`then` rules (alone or in `allOf`) whose
+ * `if` tests properties by `const` or `enum`, `dependentRequired` and `dependentSchemas`. A field
+ * named only in a rule's consequence (its `required` or `properties`) and not required by the
+ * object itself is shown, and marked required, only while a rule naming it holds (the tested
+ * fields having the values it names); a hidden field sends nothing. A rule this cannot read leaves its fields shown (the server still validates).
+ */
+function conditionalRules(node) {
+  const rules = [];
+  const known = (test) => test && typeof test === 'object' && Object.keys(test).every((k) => ['properties', 'required'].includes(k))
+    && Object.values(test.properties || {}).every((p) => p && typeof p === 'object' && (p.const !== undefined || Array.isArray(p.enum)));
+  for (const rule of [node, ...(Array.isArray(node.allOf) ? node.allOf : [])]) {
+    if (!rule || !rule.if || !rule.then || !known(rule.if)) continue;
+    const targets = [...(rule.then.required || []), ...Object.keys(rule.then.properties || {})];
+    const test = rule.if;
+    rules.push({
+      targets,
+      requires: new Set(rule.then.required || []),
+      holds: (data) => (test.required || []).every((k) => data[k] !== undefined)
+        && Object.entries(test.properties || {}).every(([k, p]) => data[k] !== undefined
+          && (p.const !== undefined ? data[k] === p.const : p.enum.includes(data[k]))),
+    });
+  }
+  const present = (data, k) => data[k] !== undefined && data[k] !== '' && data[k] !== false;
+  for (const [k, names] of Object.entries(node.dependentRequired || {})) {
+    if (Array.isArray(names)) rules.push({ targets: names, requires: new Set(names), holds: (data) => present(data, k) });
+  }
+  for (const [k, sub] of Object.entries(node.dependentSchemas || {})) {
+    if (!sub || typeof sub !== 'object') continue;
+    const targets = [...(sub.required || []), ...Object.keys(sub.properties || {})];
+    rules.push({ targets, requires: new Set(sub.required || []), holds: (data) => present(data, k) });
+  }
+  return rules;
+}
+
+function applyConditions(node, elements, read, container) {
+  const always = new Set(Array.isArray(node.required) ? node.required : []);
+  const rules = conditionalRules(node);
+  const targets = new Set(rules.flatMap((r) => r.targets).filter((t) => !always.has(t) && elements[t]));
+  if (!targets.size) return read;
+  let hidden = new Set();
+  const update = () => {
+    const data = read();
+    hidden = new Set();
+    for (const t of targets) {
+      const active = rules.filter((r) => r.targets.includes(t) && r.holds(data));
+      const element = elements[t];
+      element.hidden = !active.length;
+      if (!active.length) hidden.add(t);
+      const needed = active.some((r) => r.requires.has(t));
+      element.dataset.conditional = 'true';
+      const labelEl = element.querySelector(':scope > label, :scope > legend');
+      let star = labelEl ? labelEl.querySelector('.req.when') : null;
+      if (needed && labelEl && !star) {
+        star = h('span', { class: 'req when', 'aria-hidden': 'true', text: '*' });
+        labelEl.append(star);
+      } else if (!needed && star) star.remove();
+      for (const control of element.querySelectorAll('input, select, textarea')) {
+        if (needed) control.setAttribute('aria-required', 'true');
+        else control.removeAttribute('aria-required');
+      }
+    }
+  };
+  container.addEventListener('input', update);
+  container.addEventListener('change', update);
+  update();
+  return () => {
+    const out = read();
+    for (const t of hidden) delete out[t];
+    return out;
+  };
+}
+
+/**
  * Render `schema` as form fields.
  * options.prefix: the path the server's errors use for this data ("data" for an application form);
  * options.values: initial values; options.heading: show the schema's title and description.
@@ -271,7 +345,8 @@ export function renderSchemaForm(schema, { prefix = '', values = {}, heading = t
     element.append(only);
     return { element, read: () => read() || {} };
   }
-  const read = objectFields(node, prefix, values, root, element);
+  const elements = {};
+  const read = applyConditions(node, elements, objectFields(node, prefix, values, root, element, elements), element);
   if (Array.isArray(node.required) && node.required.length) {
     element.append(h('p', { class: 'hint' }, 'Trường có dấu ', h('span', { class: 'req', text: '*' }), ' là bắt buộc.'));
   }
