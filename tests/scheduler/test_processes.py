@@ -78,7 +78,8 @@ def test_scheduler_command_runs_the_scheduler_alone(db_url, people):
     proc = subprocess.Popen(MOTCUA + ["scheduler"], env=_env(db_url), cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     try:
-        assert _wait(lambda: len(_jobs_seen(db_url)) == 6), "the scheduler did not run every job"
+        from scheduler.jobs import JOBS
+        assert _wait(lambda: _jobs_seen(db_url) >= set(JOBS)), "the scheduler did not run every job"
         assert proc.poll() is None  # still running, waiting for the next intervals
     finally:
         proc.terminate()
