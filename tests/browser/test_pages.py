@@ -92,7 +92,7 @@ def test_sign_in_errors_session_and_sign_out_revokes(new_page, sign_in, live_ser
 
     sign_in(page, "minhxuan.leader")
     expect(page.locator("#user-name")).to_have_text("Lê Minh Đức (Lãnh đạo)")
-    expect(page.locator("#tabs a")).to_have_text(["Hộp việc", "Hồ sơ", "Phản ánh, kiến nghị"])
+    expect(page.locator("#tabs a")).to_have_text(["Hộp việc", "Hồ sơ", "Phản ánh, kiến nghị", "Bảng điều hành"])
     token = page.evaluate("sessionStorage.getItem('motcua.token')")
     assert token
     page.reload()  # the session lives in this tab's sessionStorage
