@@ -30,11 +30,11 @@ const TABS = [
     id: 'gop-y', label: 'Phản ánh, kiến nghị', roles: [...WORKING, 'admin', 'auditor'],
     render: (view, ctx, rest, query) => (rest ? renderFeedback(view, ctx, rest) : renderFeedbackList(view, ctx, query)),
   },
+  { id: 'thiet-ke', label: 'Thiết kế thủ tục', roles: ['designer', 'admin'], render: (view, ctx, rest, query) => renderStudio(view, ctx, rest, query) },
   {
     id: 'chuyen-phien-ban', label: 'Chuyển phiên bản', roles: ['designer', 'admin'],
     render: (view, ctx, rest, query) => renderMigrations(view, ctx, rest, query),
   },
-  { id: 'thiet-ke', label: 'Thiết kế thủ tục', roles: ['designer', 'admin'], render: (view, ctx, rest, query) => renderStudio(view, ctx, rest, query) },
   { id: 'kiem-tra', label: 'Kiểm tra hồ sơ', roles: ['auditor', 'admin'], render: (view, ctx, rest) => renderAudit(view, ctx, rest) },
   { id: 'dieu-hanh', label: 'Bảng điều hành', roles: ['leader', 'admin', 'auditor'], render: (view, ctx, rest, query) => renderDashboard(view, ctx, query) },
 ];
