@@ -126,6 +126,20 @@ def test_scans_at_the_desk_read_inline_result_by_the_leader_and_the_citizen_jour
     assert f"code={code}" in printed and f"key={key}" in printed
     viewer.close()
 
+    # while it is processed, the citizen's look-up by code (typed in small letters) and phone digits:
+    # the progress line at its second step, no result to download, nothing printed as "null"
+    early = new_page(width=390, height=844)
+    early.goto("/tra-cuu")
+    early.get_by_label("Mã hồ sơ").fill(code.lower())
+    early.get_by_label("4 số cuối điện thoại").fill("5678")
+    early.get_by_role("button", name="Tra cứu").click()
+    expect(early.locator("#lookup-status")).to_have_text("Đang giải quyết")
+    expect(early.locator("#lookup-progress li").nth(1)).to_have_attribute("aria-current", "step")
+    expect(early.locator("#lookup-download")).to_have_count(0)
+    early_text = early.locator("body").inner_text()
+    assert "null" not in early_text and "undefined" not in early_text
+    early.close()
+
     open_task(page, code)
     task_form = page.locator("#task-form")
     task_form.get_by_label("Hồ sơ đầy đủ, hợp lệ").check()
