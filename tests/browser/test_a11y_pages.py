@@ -26,7 +26,7 @@ def test_lookup_with_an_error_and_a_result(new_page):
     page = new_page()
     page.goto("/tra-cuu")
     page.get_by_role("button", name="Tra cứu").click()
-    expect(page.locator(".field-error").first).to_be_visible()
+    expect(page.locator(".field-error:visible").first).to_be_visible()
     assert_accessible(page, "tra cứu: lỗi")
     dossier = receive_by_api(page, api_login(page, "minhxuan.receiver"))
     page.get_by_label("Mã hồ sơ").fill(dossier["code"])
