@@ -36,6 +36,7 @@ from motcua.clock import VN_TZ, Clock  # noqa: E402
 from motcua.config import load_settings  # noqa: E402
 from motcua.db.migrate import upgrade  # noqa: E402
 from motcua.db.models import User  # noqa: E402
+from motcua.domain.search import normalize  # noqa: E402
 from motcua.platform import build_platform  # noqa: E402
 from motcua.seed import seed_demo  # noqa: E402
 from motcua.services import dossiers, inbox, people  # noqa: E402
@@ -47,6 +48,9 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "B�
 MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang", "Ngọc", "Hữu", "Thanh", "Xuân"]
 GIVEN = ["An", "Bình", "Cường", "Dung", "Giang", "Hải", "Hoa", "Huy", "Lan", "Linh", "Mai", "Nam", "Phương",
          "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Việt", "Yến", "Đạt", "Hương", "Khánh", "Long"]
+
+
+BARE_FAMILY, BARE_MIDDLE, BARE_GIVEN = ([normalize(w) for w in words] for words in (FAMILY, MIDDLE, GIVEN))
 
 
 def _array(words) -> str:
@@ -88,7 +92,7 @@ def load(conn, total: int, report) -> None:
         INSERT INTO dossiers (id, code, procedure_version_id, status, channel, receiving_office_id,
             competent_office_id, received_by, applicant, phone4, data, documents, received_at, clock_start,
             due_at, due_calendar, finished_at, returned_at, supplement_count, paused_at, overdue,
-            apology_required, apology, result, last_event_seq, last_event_hash, version)
+            apology_required, apology, result, last_event_seq, last_event_hash, version, search_text)
         SELECT g, 'SC-' || to_char(r.at, 'YYMMDD') || '-' || lpad(g::text, 7, '0'),
             ({pv})[1 + g % {n}],
             CASE WHEN g > CAST(:total AS integer) * 0.97 THEN 'processing' WHEN g % 17 = 0 THEN 'rejected'
@@ -100,12 +104,17 @@ def load(conn, total: int, report) -> None:
             right(r.phone, 4), '{{}}', '[]', r.at, r.at, r.at + interval '5 days', 'bench',
             CASE WHEN g > CAST(:total AS integer) * 0.97 THEN NULL ELSE r.at + interval '3 days' END,
             CASE WHEN g > CAST(:total AS integer) * 0.97 OR g % 17 = 0 OR g % 29 = 0 THEN NULL ELSE r.at + interval '4 days' END,
-            0, NULL, false, false, NULL, NULL, 5, md5(g::text) || md5(g::text), 1
+            0, NULL, false, false, NULL, NULL, 5, md5(g::text) || md5(g::text), 1,
+            -- the desk's search line, as motcua.domain.search.search_text writes it at receipt
+            lower('SC-' || to_char(r.at, 'YYMMDD') || '-' || lpad(g::text, 7, '0')) || ' | ' || r.bare_name
+                || ' | ' || r.id_number || ' | ' || r.phone
         FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) g,
         LATERAL (SELECT
             CAST(:now AS timestamp) - make_interval(secs => (CAST(:total AS integer) - g)::float8 * CAST(:span AS float8) / CAST(:total AS integer)) AS at,
             ({_array(FAMILY)})[1 + g % {len(FAMILY)}] || ' ' || ({_array(MIDDLE)})[1 + (g / 13) % {len(MIDDLE)}]
                 || ' ' || ({_array(GIVEN)})[1 + (g / 131) % {len(GIVEN)}] AS name,
+            ({_array(BARE_FAMILY)})[1 + g % {len(FAMILY)}] || ' ' || ({_array(BARE_MIDDLE)})[1 + (g / 13) % {len(MIDDLE)}]
+                || ' ' || ({_array(BARE_GIVEN)})[1 + (g / 131) % {len(GIVEN)}] AS bare_name,
             lpad(((g::bigint * 7919) % 1000000000000)::text, 12, '0') AS id_number,
             '09' || lpad(((g::bigint * 104729) % 100000000)::text, 8, '0') AS phone) r
         """), params)
