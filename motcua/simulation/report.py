@@ -8,6 +8,11 @@ def _rate(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _points(value) -> str:
+    """An indicator's points; none when its denominator is empty (N/A, as the national dashboard shows it)."""
+    return "không áp dụng" if value is None else f"{value} điểm"
+
+
 def text_report(result: dict) -> str:
     f = result["figures"]
     lines = [
@@ -23,6 +28,6 @@ def text_report(result: dict) -> str:
         f"Tỷ lệ hồ sơ giải quyết đúng hạn (cách tính chỉ tiêu 2.1): {_rate(result['on_time_rate'])}.",
     ]
     for month, index in result["index766"].items():
-        parts = ", ".join(f"{code}: {_rate(v['rate'])} → {v['points']}" for code, v in index["indicators"].items())
+        parts = ", ".join(f"{code}: {_rate(v['rate'])} → {_points(v['points'])}" for code, v in index["indicators"].items())
         lines.append(f"Chỉ số 766 tháng {month}: {index['total']}/{index['measured_max']} điểm đo được ({parts}).")
     return "\n".join(lines)
