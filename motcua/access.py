@@ -102,6 +102,9 @@ class Actor:
     office_id: int | None
     office_code: str | None
     roles: frozenset
+    # a leader's offices below their own (children at any depth): they read those offices'
+    # dossiers (the dashboard's drill-down opens them) but act only in their own office
+    offices_below: frozenset = frozenset()
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -164,8 +167,11 @@ def dossiers_of_office(office_id: int | None):
 
 
 def may_read_dossier(actor: Actor, dossier: Dossier, offices_with_steps: Iterable[int]) -> bool:
-    """Own office's dossiers (received, decided or with a step there); admins and auditors: all."""
-    return actor.sees_everything or dossier_of_office(dossier, actor.office_id, offices_with_steps)
+    """Own office's dossiers (received, decided or with a step there), and for a leader those of
+    the offices below theirs; admins and auditors: all."""
+    steps = set(offices_with_steps)
+    return actor.sees_everything or any(dossier_of_office(dossier, office, steps)
+                                        for office in (actor.office_id, *sorted(actor.offices_below)))
 
 
 def load_visible(session, actor: Actor, code: str) -> Dossier:
@@ -179,7 +185,11 @@ def load_visible(session, actor: Actor, code: str) -> Dossier:
 
 def readable_dossiers(actor: Actor):
     """SQL twin of `may_read_dossier`: a WHERE clause on `Dossier`."""
-    return true() if actor.sees_everything else dossiers_of_office(_own_office(actor))
+    if actor.sees_everything:
+        return true()
+    own = dossiers_of_office(_own_office(actor))
+    return or_(own, *(dossiers_of_office(office) for office in sorted(actor.offices_below))) \
+        if actor.offices_below else own
 
 
 # -- acting on a dossier ------------------------------------------------------------------------

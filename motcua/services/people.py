@@ -11,12 +11,14 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from motcua.access import ROLES, Actor
 from motcua.db.models import ApiToken, Office, User
 from motcua.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from motcua.services import passwords
 from motcua.services.passwords import PasswordPolicy
+from motcua.services.report_scope import office_tree
 
 # province; center (the provincial one-stop centre: receives every procedure); department; district
 # (before 1/7/2025); commune / ward; vertical (police, social insurance, tax: central agencies' branches)
@@ -29,8 +31,12 @@ def hash_password(password: str) -> str:
 
 
 def actor_of(user: User) -> Actor:
+    below = frozenset()
+    if "leader" in user.roles and user.office is not None:  # a leader reads the offices below theirs
+        below = frozenset(o.id for o in office_tree(object_session(user), user.office)) - {user.office_id}
     return Actor(user_id=user.id, username=user.username, office_id=user.office_id,
-                 office_code=user.office.code if user.office else None, roles=frozenset(user.roles))
+                 office_code=user.office.code if user.office else None, roles=frozenset(user.roles),
+                 offices_below=below)
 
 
 def _token_digest(token: str) -> str:

@@ -160,3 +160,18 @@ def test_the_yen_son_dossier_is_late_with_the_people_holding_its_step(month, log
     [late] = d["late"]
     assert late["code"] == month["Y"] and late["finished"] is False
     assert late["steps"][0]["completed_at"] is None
+
+
+def test_a_parent_leader_opens_the_dossiers_behind_the_numbers_and_acts_on_none(month, login):
+    """The province's leader drills into Minh Xuân's late dossier and opens it (reading an office
+    below theirs); they may not act on it (403), and a sibling office's leader still gets 404."""
+    late = month["L"]
+    province = login("ubndtinh.leader")
+    assert late in _codes(_drill(province, "2.1", "denominator", "UBND.MINHXUAN"))
+    r = province.get(f"/api/v1/dossiers/{late}")
+    assert r.status_code == 200 and r.get_json()["code"] == late
+    assert late in {d["code"] for d in province.get("/api/v1/dossiers?per_page=100").get_json()["items"]}
+    act = province.post(f"/api/v1/dossiers/{late}/apology", json={"reason": "Chậm", "new_due_at": "2027-01-15T10:00:00+07:00"})
+    assert act.status_code == 403, act.get_json()
+    assert login("yenson.leader").get(f"/api/v1/dossiers/{late}").status_code == 404
+    assert login("ubndtinh.specialist").get(f"/api/v1/dossiers/{late}").status_code == 404
