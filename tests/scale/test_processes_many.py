@@ -125,7 +125,11 @@ def test_four_workers_and_two_schedulers_lose_and_repeat_nothing(database, tmp_p
         assert _wait(lambda: _health(port) is not None), (tmp_path / "api.log").read_text()[-3000:]
         workers = subprocess.run(["pgrep", "-P", str(api.pid)], capture_output=True, text=True).stdout.split()
         assert len(workers) == 4  # gunicorn's master and its four workers
-        race = late[0]
+        # the race is on one step, named before the clients start: a client that read the dossier
+        # after the winner moved it would otherwise aim at the next step (another lane: a 403)
+        with create_engine(database).connect() as conn:
+            race = conn.execute(text("SELECT t.id FROM tasks t JOIN dossiers d ON d.id = t.dossier_id "
+                                     "WHERE d.code = :code AND t.state = 'ready'"), {"code": late[0]}).scalar_one()
         clients = [subprocess.Popen([sys.executable, str(ROOT / "tests" / "scale" / "load_client.py"),
                                      f"http://127.0.0.1:{port}", str(n), str(PER_CLIENT), race],
                                     env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
