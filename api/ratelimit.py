@@ -14,7 +14,10 @@ the holder of the receipt's key is never limited (`key_valid`, once receipts car
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from api.security import client_address
+from motcua.errors import NotFound
 from motcua.services import throttle
 from motcua.services.throttle import Backoff, Window
 
@@ -90,6 +93,17 @@ def before_lookup(platform, code: str, *, key_valid: bool = False) -> None:
 def lookup_failed(platform, code: str) -> None:
     """A wrong code or wrong digits: one more guess by this client at this code."""
     throttle.hit_window(platform, lookup_code_rule(platform), _client_code(code), enforce=False)
+
+
+@contextmanager
+def misses_counted(platform, code: str):
+    """Around a public call that answers 404 for a wrong code or wrong digits: each 404 counts
+    as one more guess by this client at this code (`lookup_failed`), then goes on out."""
+    try:
+        yield
+    except NotFound:
+        lookup_failed(platform, code)
+        raise
 
 
 # complaints and recommendations (PAKN) ------------------------------------------------------------

@@ -82,11 +82,8 @@ def lookup(code):
     q = query(LookupQuery)
     if not q["phone4"] and not q["key"]:
         raise Invalid("Cần 4 số cuối điện thoại hoặc mã tra cứu trên phiếu.", errors={"phone4": ["Bắt buộc."]})
-    try:
+    with ratelimit.misses_counted(p, code.upper()):
         found = public.lookup(p, code, q["phone4"], q["key"])
-    except NotFound:
-        ratelimit.lookup_failed(p, code.upper())
-        raise
     return PublicDossierSchema().dump(found)
 
 
@@ -147,12 +144,9 @@ def rate(code):
         errors["satisfied"] = ["Không khớp với mức đánh giá đã chọn."]
     if errors:
         raise Invalid("Đánh giá chưa hợp lệ.", errors=errors)
-    try:
+    with ratelimit.misses_counted(p, code.upper()):
         rating = public.rate(p, code, data["phone4"], data["satisfied"], data["comment"], level=data["level"],
                              key=data["key"])
-    except NotFound:
-        ratelimit.lookup_failed(p, code.upper())
-        raise
     return RatingSchema().dump(rating), 201
 
 
@@ -241,11 +235,8 @@ def feedback_status(code):
     """
     p = platform()
     ratelimit.before_lookup(p, code.upper())
-    try:
+    with ratelimit.misses_counted(p, code.upper()):
         return PublicFeedbackSchema().dump(feedback.public_view(p, code))
-    except NotFound:
-        ratelimit.lookup_failed(p, code.upper())
-        raise
 
 
 @bp.post("/public/feedback/<code>/rating")
@@ -266,8 +257,5 @@ def rate_feedback(code):
     p = platform()
     ratelimit.before_lookup(p, code.upper())
     data = body(FeedbackRatingBody)
-    try:
+    with ratelimit.misses_counted(p, code.upper()):
         return FeedbackRatingSchema().dump(feedback.rate(p, code, data["rating"])), 201
-    except NotFound:
-        ratelimit.lookup_failed(p, code.upper())
-        raise
